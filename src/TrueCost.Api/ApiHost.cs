@@ -1,0 +1,61 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Npgsql;
+using TrueCost.Api.Auth;
+using TrueCost.Api.Costs;
+using TrueCost.Api.Health;
+using TrueCost.Api.Incidents;
+using TrueCost.Api.Pools;
+using TrueCost.Ledger.Storage;
+
+namespace TrueCost.Api;
+
+/// <summary>
+/// The HTTP query surface as one application, hosted by <c>truecost api</c>, by this project's own
+/// entry point and by the tests. Reads the ledger's tables; never changes them.
+/// </summary>
+public static class ApiHost
+{
+    public static WebApplication Build(string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(postgres);
+        ledger ??= new LedgerOptions();
+        ledger.Validate();
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(ApiHost).Assembly.GetName().Name });
+        if (urls is { Length: > 0 })
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        builder.Services.AddApiKeys(options);
+        builder.Services.AddApiDocument();
+        builder.Services.AddSingleton(ledger);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        builder.Services.AddSingleton<CostStore>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi();
+        app.MapHealth();
+        var v1 = app.MapGroup("/v1")
+            .RequireAuthorization()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        v1.MapCosts();
+        // Pools and incidents span tenants: only keys without a tenant read them.
+        v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents();
+        return app;
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TrueCost.Api.Auth;
+
+/// <summary>The configured keys, held as SHA-256 digests; a presented key is hashed and compared in constant time.</summary>
+internal sealed class ApiKeyRing
+{
+    private readonly (ApiKey Key, byte[] Digest)[] _keys;
+
+    public ApiKeyRing(ApiOptions options)
+    {
+        options.Validate();
+        _keys = [.. options.Keys.Select(k => (k, Convert.FromHexString(k.KeyHash)))];
+    }
+
+    public ApiKey? Find(string presented)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(presented), digest);
+        ApiKey? match = null;
+        // Every key is compared, so the time taken does not reveal which key (if any) matched.
+        foreach (var (key, expected) in _keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(digest, expected))
+            {
+                match = key;
+            }
+        }
+
+        return match;
+    }
+}

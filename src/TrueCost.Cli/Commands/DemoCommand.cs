@@ -1,0 +1,191 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Confluent.Kafka;
+using Marten;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Spectre.Console;
+using TrueCost.Cli.Infrastructure;
+using TrueCost.Cli.Output;
+using TrueCost.Contracts;
+using TrueCost.DevInfra;
+using TrueCost.Ingest;
+using TrueCost.Ingest.Pipeline;
+using TrueCost.Ledger.Queries;
+using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Messages;
+using TrueCost.Reporting.Rightsizing;
+using TrueCost.Reporting.Weekly;
+using TrueCost.Synthetic;
+
+namespace TrueCost.Cli.Commands;
+
+/// <summary>
+/// <c>truecost demo</c>: embedded PostgreSQL and Kafka-protocol broker, one synthetic day produced,
+/// ingested and projected, then the hourly cost table. Needs nothing set up by hand.
+/// </summary>
+public static class DemoCommand
+{
+    private static readonly Option<int> Requests = new("--requests") { Description = "Synthetic requests to generate", DefaultValueFactory = _ => 100_000 };
+    private static readonly Option<int> Seed = new("--seed") { Description = "Random seed (the same seed gives the same day)", DefaultValueFactory = _ => 42 };
+    private static readonly Option<DateOnly> Day = new("--day") { Description = "UTC day to simulate", DefaultValueFactory = _ => new DateOnly(2026, 11, 16) };
+    private static readonly Option<DirectoryInfo> Out = new("--out") { Description = "Where result files are written", DefaultValueFactory = _ => new DirectoryInfo("truecost-out") };
+
+    public static Command Create()
+    {
+        var command = new Command("demo", "Run the whole pipeline on embedded infrastructure and a synthetic day of traffic")
+        {
+            Requests, Seed, Day, Out,
+        };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(Requests), parse.GetValue(Seed), parse.GetValue(Day), parse.GetValue(Out)!, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int requests, int seed, DateOnly day, DirectoryInfo outDir, CancellationToken ct)
+    {
+        if (requests is < 1 or > 50_000_000)
+        {
+            throw new CliException($"--requests {requests} is outside 1..50000000");
+        }
+
+        var start = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        AnsiConsole.MarkupLine($"[bold]TrueCost demo[/] — synthetic day {start:yyyy-MM-dd}, {requests:N0} requests, seed {seed}");
+        await using var postgres = await Status("Starting PostgreSQL", () => PostgresServer.StartAsync(ct: ct));
+        await using var kafka = await Status("Starting Kafka-protocol broker", () => KafkaCluster.StartAsync(ct: ct));
+        AnsiConsole.MarkupLine($"  PostgreSQL: [grey]{Markup.Escape(Redact(postgres.ConnectionString))}[/]");
+        AnsiConsole.MarkupLine($"  Kafka ({kafka.Backend}): [grey]{Markup.Escape(kafka.BootstrapServers)}[/]");
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
+
+        var ledger = new LedgerOptions();
+        var ingest = new IngestOptions { BootstrapServers = kafka.BootstrapServers };
+        using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true), LogLevel.Error);
+        await host.StartAsync(ct);
+        var counters = host.Services.GetRequiredService<IngestCounters>();
+
+        var records = new SyntheticDay(start, requests, seed).Generate().ToList();
+        var produced = new ProduceTally();
+        var clock = Stopwatch.StartNew();
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async progress =>
+            {
+                var produceTask = progress.AddTask("produce to Kafka (4 topics)", maxValue: records.Count);
+                var ingestTask = progress.AddTask("ingest into event store", maxValue: records.Count);
+                var produceDone = Task.Run(() => SyntheticProducer.Produce(kafka.BootstrapServers, records, valid => { produced.Count(valid); produceTask.Value = produced.Total; }), ct);
+                var stall = new StallWatch(TimeSpan.FromMinutes(2));
+                while (!produceDone.IsCompleted || Accounted(counters) < produced.Total)
+                {
+                    var processed = Accounted(counters);
+                    stall.Observe(processed + produced.Total, "ingest made no progress; see the log above for the cause");
+                    ingestTask.Value = processed;
+                    await Task.Delay(200, ct);
+                }
+
+                await produceDone;
+                ingestTask.Value = ingestTask.MaxValue;
+            });
+        var ingestSeconds = clock.Elapsed.TotalSeconds;
+        await Status("Waiting for projections to catch up", () => host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromMinutes(5)));
+        var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
+        var costs = new CostQueries(dataSource, ledger);
+        await Status("Allocating cost per hour", () => WaitForAllocationAsync(costs, ct));
+
+        var queries = new UsageQueries(dataSource, ledger);
+        var end = start.AddDays(1).AddHours(1);
+        AnsiConsole.Write(UsageTables.Hourly(await queries.ByHourAsync(start, end, ct)));
+        AnsiConsole.Write(UsageTables.ByRouteModel(await queries.ByRouteModelAsync(start, end, ct)));
+        AnsiConsole.Write(CostTables.Render("Fully loaded cost per hour (UTC), five buckets", "hour", await costs.GroupedAsync("hour", start, end, ct), ledger.Currency));
+        AnsiConsole.Write(CostTables.Render("By route", "route", await costs.GroupedAsync("route", start, end, ct), ledger.Currency));
+        var (input, allocated, mismatched) = await costs.ReconcileAsync(start, end, ct);
+        AnsiConsole.MarkupLine(mismatched.Count == 0
+            ? $"Conservation: [green]allocated {allocated:N2} {ledger.Currency} = cost that entered {input:N2} {ledger.Currency}, every hour to the cent[/]"
+            : $"[red]Conservation broken in {mismatched.Count} hours: allocated {allocated:N2} vs input {input:N2}[/]");
+        var findings = await FindingsService.ComputeAsync(dataSource, ledger, start, end, ct);
+        AnsiConsole.Write(FindingsTable(findings.Messages()));
+        var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, new FindingsOptions()), TimeProvider.System)
+            .BuildAsync(IsoWeek.Of(start), ct);
+        var reportFiles = await WeeklyReportWriter.WriteAsync(report, Path.Combine(outDir.FullName, "weekly"), ct);
+        AnsiConsole.MarkupLine($"Weekly FinOps report {IsoWeek.Of(start)} written:");
+        foreach (var file in reportFiles)
+        {
+            AnsiConsole.MarkupLine($"  [link]{Markup.Escape(file)}[/]");
+        }
+
+        outDir.Create();
+        var csv = Path.Combine(outDir.FullName, "usage-hourly.csv");
+        await using (var file = File.CreateText(csv))
+        {
+            var rows = await queries.ExportCsvAsync(start, end, file, ct);
+            AnsiConsole.MarkupLine($"Wrote {rows:N0} rows (hour × route × tenant × model × traffic class × serving) to [link]{Markup.Escape(csv)}[/]");
+        }
+
+        AnsiConsole.MarkupLine($"Produced {produced.Total:N0} records ({produced.Invalid:N0} deliberately invalid):");
+        foreach (var topic in Topics.All)
+        {
+            var t = counters.For(topic);
+            AnsiConsole.MarkupLine($"  {topic}: stored {t.Stored:N0}, dead-lettered {t.DeadLettered:N0} (to {Topics.DeadLetter(topic)}), duplicates {t.Duplicates:N0}" +
+                (t.LostToRetention > 0 ? $", [red]{t.LostToRetention:N0} deleted by the broker before ingest[/]" : string.Empty));
+        }
+
+        AnsiConsole.MarkupLine($"Ingest rate: [bold]{produced.Total / ingestSeconds:N0} records/s[/] end to end (produce → stored with offsets) over {ingestSeconds:N1} s.");
+        await host.StopAsync(CancellationToken.None);
+        var lost = Topics.All.Sum(t => counters.For(t).LostToRetention);
+        return lost == 0 && mismatched.Count == 0 ? 0 : 1;
+    }
+
+    private static Table FindingsTable(IReadOnlyList<FindingRaised> findings)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Findings: breakeven and rightsizing[/]");
+        table.AddColumns("kind", "subject", "finding");
+        table.AddColumn(new TableColumn("at stake / month").RightAligned());
+        foreach (var f in findings.OrderByDescending(f => f.MonthlyAmountAtStake))
+        {
+            table.AddRow(Markup.Escape(f.Kind), Markup.Escape(f.Subject), Markup.Escape(f.Summary), UsageTables.Money(f.MonthlyAmountAtStake, f.Currency));
+        }
+
+        return table;
+    }
+
+    private static long Accounted(IngestCounters counters) => Topics.All.Sum(t => counters.For(t).Processed + counters.For(t).LostToRetention);
+
+    private static async Task WaitForAllocationAsync(CostQueries costs, CancellationToken ct)
+    {
+        var stall = new StallWatch(TimeSpan.FromMinutes(2));
+        while (await costs.QueuedHoursAsync(ct) is var queued and > 0)
+        {
+            stall.Observe(queued, "cost allocation made no progress");
+            await Task.Delay(200, ct);
+        }
+    }
+
+    private static async Task<T> Status<T>(string what, Func<Task<T>> action) =>
+        await AnsiConsole.Status().StartAsync(what + "…", _ => action());
+
+    private static async Task Status(string what, Func<Task> action) =>
+        await AnsiConsole.Status().StartAsync(what + "…", _ => action());
+
+    internal static string Redact(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Password = null }.ConnectionString;
+
+    private sealed class ProduceTally
+    {
+        private long _total;
+        private long _invalid;
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public long Invalid => Interlocked.Read(ref _invalid);
+
+        public void Count(bool valid)
+        {
+            Interlocked.Increment(ref _total);
+            if (!valid)
+            {
+                Interlocked.Increment(ref _invalid);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Spectre.Console;
+using TrueCost.Api;
+using TrueCost.Cli.Infrastructure;
+using TrueCost.Contracts;
+using TrueCost.DevInfra;
+using TrueCost.Ingest;
+using TrueCost.Ingest.Pipeline;
+using TrueCost.Ledger.Storage;
+using TrueCost.Synthetic;
+
+namespace TrueCost.Cli.Commands;
+
+/// <summary>
+/// <c>truecost dev</c>: the embedded infrastructure plus ingest, projections, allocation and the
+/// query API, left running so a person can point kcat, psql and curl at it.
+/// </summary>
+public static class DevCommand
+{
+    private static readonly Option<int> KafkaPort = new("--kafka-port") { Description = "Stable local port forwarded to the embedded broker", DefaultValueFactory = _ => 19092 };
+    private static readonly Option<int> ApiPort = new("--api-port") { Description = "Port of the query API on 127.0.0.1", DefaultValueFactory = _ => 8080 };
+    private static readonly Option<bool> DemoData = new("--demo-data") { Description = "Also produce the synthetic demo day (2026-11-16, 100,000 requests) into the topics" };
+
+    public static Command Create()
+    {
+        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, DemoData };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(DemoData), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int kafkaPort, int apiPort, bool demoData, CancellationToken ct)
+    {
+        await using var postgres = await PostgresServer.StartAsync(ct: ct);
+        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = kafkaPort }, ct: ct);
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
+        var ledger = new LedgerOptions();
+        using var host = PipelineHost.Build(postgres.ConnectionString, new IngestOptions { BootstrapServers = kafka.BootstrapServers }, ledger, new PipelineRoles(Ingest: true, Projections: true));
+        await host.StartAsync(ct);
+
+        // A fresh key per run: only its hash is configured, the key itself is printed once.
+        var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{apiPort}"], ledger);
+        await api.StartAsync(ct);
+
+        var pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        var bootstrap = kafka.BootstrapServers.Split(',')[0];
+        AnsiConsole.MarkupLine("[bold green]TrueCost dev environment is up[/] (Ctrl-C to stop)");
+        AnsiConsole.WriteLine($"export TRUECOST_KAFKA={kafka.BootstrapServers}");
+        AnsiConsole.WriteLine($"export TRUECOST_POSTGRES=\"{postgres.ConnectionString}\"");
+        AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
+        AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{apiPort} TRUECOST_API_KEY={key}");
+        AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)} (+ .dlq)");
+        AnsiConsole.MarkupLine($"  produce: kcat -P -b {bootstrap} -t {Topics.RequestLogs} file.jsonl");
+        AnsiConsole.MarkupLine($"  query:   psql \"$TRUECOST_PG_URL\" -c 'select * from {ledger.Schema}.cost_hourly limit 10'");
+        if (demoData)
+        {
+            var day = new SyntheticDay(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), 100_000).Generate().ToList();
+            await Task.Run(() => SyntheticProducer.Produce(kafka.BootstrapServers, day, _ => { }), ct);
+            AnsiConsole.MarkupLine($"  produced the synthetic day 2026-11-16 ({day.Count:N0} records); it is ingested and allocated within a minute");
+        }
+
+        await host.WaitForShutdownAsync(ct);
+        await api.StopAsync(CancellationToken.None);
+        return 0;
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Globalization;
+using Confluent.Kafka;
+using Spectre.Console;
+using TrueCost.Cli.Infrastructure;
+using TrueCost.Contracts;
+using TrueCost.Ingest.InvoiceLines;
+
+namespace TrueCost.Cli.Commands;
+
+/// <summary>
+/// <c>truecost import focus FILE…</c>: produces the rows of FOCUS 1.x CSV exports to the invoice-line topic,
+/// then prints what was read, produced and rejected, and the produced money per currency. Exit code 0 when
+/// every row was produced, 1 when some were rejected (the others are produced), 2 when the import failed.
+/// </summary>
+public static class ImportCommand
+{
+    private static readonly Argument<FileInfo[]> Files = new("FILE")
+    {
+        Description = "FOCUS CSV files (RFC 4180, UTF-8, header row of FOCUS column names)",
+        Arity = ArgumentArity.OneOrMore,
+    };
+
+    private static readonly Option<string> TopicPrefix = new("--topic-prefix")
+    {
+        Description = "Prepended to the topic name, as the pipeline it feeds was started with",
+        DefaultValueFactory = _ => string.Empty,
+    };
+
+    public static Command Create()
+    {
+        var focus = new Command("focus", $"Produce FOCUS CSV invoice lines to {Topics.InvoiceLines}")
+        {
+            Files, Endpoints.Kafka, TopicPrefix,
+        };
+        focus.SetAction((parse, ct) => Task.FromResult(Run(parse, ct)));
+        return new Command("import", "Import cost data from files") { focus };
+    }
+
+    private static int Run(ParseResult parse, CancellationToken ct)
+    {
+        var files = parse.GetValue(Files)!;
+        if (files.FirstOrDefault(f => !f.Exists) is { } absent)
+        {
+            throw new CliException($"file {absent.FullName} does not exist");
+        }
+
+        var kafka = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
+        Endpoints.CheckKafka(kafka);
+        var topic = parse.GetValue(TopicPrefix) + Topics.InvoiceLines;
+        CheckTopic(kafka, topic);
+
+        using var importer = new FocusImporter(kafka, topic, TimeProvider.System);
+        try
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(progress =>
+                {
+                    var tasks = files.Select(f => (File: f, Task: progress.AddTask(Markup.Escape(f.Name), autoStart: false, maxValue: Math.Max(1, f.Length)))).ToList();
+                    foreach (var (file, task) in tasks)
+                    {
+                        task.StartTask();
+                        importer.ImportFile(file.FullName, read => task.Value = read, ct);
+                        task.Value = task.MaxValue;
+                    }
+                });
+        }
+        catch (FocusFileException e)
+        {
+            Print(importer.Summary, topic);
+            throw new CliException(e.Message);
+        }
+
+        Print(importer.Summary, topic);
+        return importer.Summary.Rejected == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A mistyped --topic-prefix would otherwise produce into a topic that the broker auto-creates and no
+    /// ingest worker reads: the import would report success and the lines would never be stored. The
+    /// metadata of all topics is asked for because asking for the one topic may auto-create it.
+    /// </summary>
+    private static void CheckTopic(string kafka, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        try
+        {
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            if (!metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError))
+            {
+                throw new CliException($"topic {topic} does not exist on Kafka at {kafka}; check --topic-prefix, or create the pipeline's topics first (truecost dev does)");
+            }
+        }
+        catch (KafkaException e)
+        {
+            throw new CliException($"cannot list the topics of Kafka at {kafka}: {e.Error.Reason}");
+        }
+    }
+
+    private static void Print(FocusImportSummary summary, string topic)
+    {
+        AnsiConsole.MarkupLine(
+            $"[bold]{summary.Files} file(s) → {Markup.Escape(topic)}[/]: rows read {summary.RowsRead:N0}, " +
+            $"produced [green]{summary.Produced:N0}[/], rejected {(summary.Rejected == 0 ? "0" : $"[red]{summary.Rejected:N0}[/]")}");
+        if (summary.Totals.Count > 0)
+        {
+            // Amounts are shown exactly as summed, never rounded: they are what reconciles with the invoice.
+            var table = new Table().Border(TableBorder.Rounded).Title("Produced lines per billing currency");
+            table.AddColumn("currency");
+            table.AddColumn(new TableColumn("lines").RightAligned());
+            table.AddColumn(new TableColumn("BilledCost").RightAligned());
+            table.AddColumn(new TableColumn("EffectiveCost").RightAligned());
+            foreach (var (currency, totals) in summary.Totals)
+            {
+                table.AddRow(
+                    currency,
+                    totals.Lines.ToString("N0", CultureInfo.InvariantCulture),
+                    totals.BilledCost.ToString(CultureInfo.InvariantCulture),
+                    totals.EffectiveCost.ToString(CultureInfo.InvariantCulture));
+            }
+
+            AnsiConsole.Write(table);
+        }
+
+        if (summary.Rejected == 0)
+        {
+            return;
+        }
+
+        // Line ids hash each row's content, so re-importing the corrected whole file stores only the fixed rows anew.
+        AnsiConsole.MarkupLine("[red]Rejected rows[/], not produced. Fix them and import the whole file again; rows already produced keep their ids and are stored once:");
+        foreach (var reason in summary.Rejections)
+        {
+            AnsiConsole.MarkupLine($"  {Markup.Escape(reason)}");
+        }
+
+        if (summary.Rejected > summary.Rejections.Count)
+        {
+            AnsiConsole.MarkupLine($"  … and {summary.Rejected - summary.Rejections.Count:N0} more");
+        }
+    }
+}

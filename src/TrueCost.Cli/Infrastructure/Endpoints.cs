@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Confluent.Kafka;
+using Npgsql;
+
+namespace TrueCost.Cli.Infrastructure;
+
+/// <summary>
+/// The <c>--postgres</c> / <c>--kafka</c> options every infrastructure command shares, their
+/// environment-variable fallbacks, and connection checks that fail with a message a person can act on.
+/// </summary>
+public static class Endpoints
+{
+    public static readonly Option<string?> Postgres = new("--postgres")
+    {
+        Description = "PostgreSQL connection string (default: $TRUECOST_POSTGRES)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_POSTGRES"),
+    };
+
+    public static readonly Option<string?> Kafka = new("--kafka")
+    {
+        Description = "Kafka bootstrap servers (default: $TRUECOST_KAFKA)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_KAFKA"),
+    };
+
+    public static string Require(ParseResult parse, Option<string?> option, string env) =>
+        parse.GetValue(option) is { Length: > 0 } value
+            ? value
+            : throw new CliException($"{option.Name} is required (or set {env})");
+
+    public static async Task CheckPostgresAsync(string connectionString, CancellationToken ct)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 10 };
+        try
+        {
+            await using var conn = new NpgsqlConnection(builder.ConnectionString);
+            await conn.OpenAsync(ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or ArgumentException)
+        {
+            throw new CliException($"cannot connect to PostgreSQL at {builder.Host}:{builder.Port} (database {builder.Database}): {e.Message}");
+        }
+    }
+
+    public static void CheckKafka(string bootstrapServers)
+    {
+        try
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            if (metadata.Brokers.Count == 0)
+            {
+                throw new CliException($"Kafka at {bootstrapServers} answered but reports no brokers");
+            }
+        }
+        catch (KafkaException e)
+        {
+            throw new CliException($"cannot reach Kafka at {bootstrapServers}: {e.Error.Reason}");
+        }
+    }
+}
+
+/// <summary>A failure the user can fix; printed without a stack trace, exit code 2.</summary>
+public sealed class CliException(string message) : Exception(message);

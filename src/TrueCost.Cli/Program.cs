@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Spectre.Console;
+using TrueCost.Cli.Commands;
+using TrueCost.Cli.Infrastructure;
+
+var root = new RootCommand("TrueCost — what running LLMs in production really costs")
+{
+    DemoCommand.Create(),
+    DevCommand.Create(),
+    WorkerCommands.Ingest(),
+    WorkerCommands.Projector(),
+    UnitCostCommand.Create(),
+    ReportCommand.Create(),
+    ReportCommand.Worker(),
+    BreakevenCommand.Create(),
+    IncidentCostCommand.Create(),
+    ImportCommand.Create(),
+    ApiCommand.Create(),
+};
+
+if (Console.IsOutputRedirected)
+{
+    // Tables written to a file or pipe keep their columns instead of wrapping at 80.
+    AnsiConsole.Profile.Width = 180;
+}
+
+try
+{
+    // System.CommandLine's default handler would catch CliException first (stack trace, exit 1).
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (CliException e)
+{
+    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+    return 2;
+}
+catch (OperationCanceledException)
+{
+    // Stopped by Ctrl+C or SIGTERM: the exit code the default handler gave, without its message.
+    return 1;
+}

@@ -1,0 +1,66 @@
+using TrueCost.Contracts.Validation;
+using static TrueCost.Contracts.Validation.FieldRules;
+
+namespace TrueCost.Contracts.RequestLogs;
+
+/// <summary>Parses and validates request-log records; every rejection names the field and value.</summary>
+public sealed class RequestLogParser(TimeProvider clock) : IRecordParser<RequestLogRecord>
+{
+    /// <summary>No single LLM call plausibly uses more tokens than this (10M).</summary>
+    public const long MaxTokensPerRequest = 10_000_000;
+
+    public ParseResult<RequestLogRecord> Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        var parsed = WireJson.Deserialize<RequestLogRecord>(utf8Json);
+        if (!parsed.IsValid)
+        {
+            return parsed;
+        }
+
+        var error = Validate(parsed.Record!, clock.GetUtcNow());
+        return error is null ? parsed : ParseResult<RequestLogRecord>.Reject($"request {Clip(parsed.Record!.RequestId)}: {error}");
+    }
+
+    private static string? Validate(RequestLogRecord r, DateTimeOffset now)
+    {
+        if (r.SchemaVersion != 1)
+        {
+            return $"schema_version {r.SchemaVersion} is not supported by this topic (expected 1)";
+        }
+
+        return Required("request_id", r.RequestId)
+            ?? Required("route", r.Route)
+            ?? Required("tenant", r.Tenant)
+            ?? Required("gen_ai.provider.name", r.Provider)
+            ?? Required("gen_ai.request.model", r.Model)
+            ?? TimestampRules.Check("timestamp", r.Timestamp, now)
+            ?? Tokens("gen_ai.usage.input_tokens", r.InputTokens)
+            ?? Tokens("gen_ai.usage.output_tokens", r.OutputTokens)
+            ?? Tokens("gen_ai.usage.cached_input_tokens", r.CachedInputTokens)
+            ?? (r.CachedInputTokens > r.InputTokens
+                ? $"gen_ai.usage.cached_input_tokens {r.CachedInputTokens} exceeds gen_ai.usage.input_tokens {r.InputTokens}"
+                : null)
+            ?? OneOf("serving_mode", r.ServingMode, ServingModes.All)
+            ?? ServingPool(r)
+            ?? OneOf("traffic_class", r.TrafficClass, TrafficClasses.All)
+            ?? OneOf("status", r.Status, RequestStatuses.All)
+            ?? (r.Attempt is < 1 or > 100 ? $"attempt {r.Attempt} is outside 1..100" : null)
+            ?? (r.Attempt > 1 && string.IsNullOrWhiteSpace(r.RetryOf) ? $"attempt {r.Attempt} has no retry_of" : null)
+            ?? NonNegative("latency_ms", r.LatencyMs)
+            ?? (r.TimeToFirstTokenMs is { } ttft ? NonNegative("ttft_ms", ttft) : null)
+            ?? (r.RequestBytes < 0 ? $"request_bytes {r.RequestBytes} is negative" : null)
+            ?? (r.ResponseBytes < 0 ? $"response_bytes {r.ResponseBytes} is negative" : null);
+    }
+
+    private static string? ServingPool(RequestLogRecord r) => r.ServingMode switch
+    {
+        ServingModes.SelfHosted when string.IsNullOrWhiteSpace(r.GpuPool) => "serving_mode self_hosted requires gpu_pool",
+        ServingModes.Api when !string.IsNullOrEmpty(r.GpuPool) => $"serving_mode api must not name gpu_pool ({Clip(r.GpuPool)})",
+        _ => null,
+    };
+
+    private static string? Tokens(string field, long value) =>
+        value < 0 ? $"{field} {value} is negative"
+        : value > MaxTokensPerRequest ? $"{field} {value} is over the plausible maximum {MaxTokensPerRequest}"
+        : null;
+}

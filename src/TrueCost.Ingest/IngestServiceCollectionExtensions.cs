@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using TrueCost.Contracts.GpuSamples;
+using TrueCost.Contracts.Incidents;
+using TrueCost.Contracts.InvoiceLines;
+using TrueCost.Contracts.RequestLogs;
+using TrueCost.Ingest.GpuSamples;
+using TrueCost.Ingest.Incidents;
+using TrueCost.Ingest.InvoiceLines;
+using TrueCost.Ingest.Pipeline;
+using TrueCost.Ingest.RequestLogs;
+
+namespace TrueCost.Ingest;
+
+public static class IngestServiceCollectionExtensions
+{
+    /// <summary>Registers one ingest worker per input topic. Requires the ledger (<c>AddLedger</c>) first.</summary>
+    public static IServiceCollection AddIngestWorkers(this IServiceCollection services, IngestOptions options)
+    {
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<OffsetStore>();
+        services.AddSingleton<DeadLetterPublisher>();
+        services.AddSingleton<IngestCounters>();
+        services.AddSource<RequestLogRecord, RequestLogSource>();
+        services.AddSource<GpuSampleRecord, GpuSampleSource>();
+        services.AddSource<InvoiceLineRecord, InvoiceLineSource>();
+        services.AddSource<IncidentRecord, IncidentSource>();
+        return services;
+    }
+
+    private static void AddSource<TRecord, TSource>(this IServiceCollection services)
+        where TRecord : class
+        where TSource : class, IIngestSource<TRecord>
+    {
+        services.AddSingleton<IIngestSource<TRecord>, TSource>();
+        services.AddSingleton<IngestBatchWriter<TRecord>>();
+        services.AddHostedService<KafkaIngestWorker<TRecord>>();
+    }
+}

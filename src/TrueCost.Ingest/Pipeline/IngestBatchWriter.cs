@@ -1,0 +1,186 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using Confluent.Kafka;
+using Marten;
+using Marten.Services;
+using Npgsql;
+using TrueCost.Ledger.Storage;
+
+namespace TrueCost.Ingest.Pipeline;
+
+/// <summary>
+/// Stores one batch of consumed records in a single PostgreSQL transaction: the accepted records'
+/// ids (dedupe), their events (Marten), and the partitions' next offsets. Rejected records are
+/// dead-lettered before the commit. Either all of it happens or none of it does.
+/// </summary>
+public sealed class IngestBatchWriter<TRecord>(
+    IIngestSource<TRecord> source,
+    IDocumentStore store,
+    NpgsqlDataSource dataSource,
+    OffsetStore offsets,
+    DeadLetterPublisher deadLetters,
+    IngestOptions options,
+    LedgerOptions ledger)
+    where TRecord : class
+{
+    private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
+
+    public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var partitions = batch.Select(m => m.Partition.Value).Distinct().Order().ToArray();
+        var committed = await offsets.LockAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, partitions, ct);
+        var fresh = batch.Where(m => m.Offset.Value >= committed.GetValueOrDefault(m.Partition.Value)).ToList();
+        if (fresh.Count == 0)
+        {
+            await tx.RollbackAsync(ct);
+            return new BatchOutcome(0, 0, 0, batch.Count, 0);
+        }
+
+        var gaps = Gaps(fresh, committed);
+        var (candidates, rejected, duplicates) = Screen(fresh);
+        var (stored, knownDuplicates) = await DedupeAsync(conn, tx, candidates, rejected, ct);
+
+        await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))
+        {
+            foreach (var partition in stored.GroupBy(c => c.Message.Partition.Value))
+            {
+                var range = new SourceRange(source.Topic, partition.Key, partition.Min(c => c.Message.Offset.Value), partition.Max(c => c.Message.Offset.Value));
+                foreach (var e in source.ToEvents(range, [.. partition.Select(c => c.Record)]))
+                {
+                    session.Events.Append(e.StreamKey, e.Event);
+                }
+            }
+
+            await session.SaveChangesAsync(ct);
+        }
+
+        var next = fresh.GroupBy(m => m.Partition.Value).ToDictionary(g => g.Key, g => g.Max(m => m.Offset.Value) + 1);
+        await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, next, ct);
+        await deadLetters.PublishAsync(rejected, ct);
+        await tx.CommitAsync(ct);
+        return new BatchOutcome(stored.Count, duplicates + knownDuplicates, rejected.Count, batch.Count - fresh.Count, gaps);
+    }
+
+    /// <summary>
+    /// Offsets between the committed position and the first record received were removed by the
+    /// broker (retention) before they could be ingested: that loss is counted and reported, never hidden.
+    /// </summary>
+    private static long Gaps(List<ConsumeResult<byte[]?, byte[]?>> fresh, IReadOnlyDictionary<int, long> committed) =>
+        fresh.GroupBy(m => m.Partition.Value).Sum(p => Math.Max(0, p.Min(m => m.Offset.Value) - committed.GetValueOrDefault(p.Key)));
+
+    private (List<Candidate> Candidates, List<Rejected> Rejected, int Duplicates) Screen(List<ConsumeResult<byte[]?, byte[]?>> fresh)
+    {
+        var candidates = new List<Candidate>(fresh.Count);
+        var rejected = new List<Rejected>();
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        var duplicates = 0;
+        foreach (var message in fresh)
+        {
+            var value = message.Message.Value ?? [];
+            var parsed = source.Parser.Parse(value);
+            if (!parsed.IsValid)
+            {
+                rejected.Add(new Rejected(message, parsed.Error!));
+                continue;
+            }
+
+            if (StorableText.NulCharacterIn(value) is { } unstorable)
+            {
+                rejected.Add(new Rejected(message, unstorable));
+                continue;
+            }
+
+            var id = source.RecordId(parsed.Record!);
+            var hash = ContentHash(value);
+            if (seen.TryGetValue(id, out var earlier))
+            {
+                if (earlier == hash)
+                {
+                    duplicates++;
+                }
+                else
+                {
+                    rejected.Add(new Rejected(message, DifferentContent(id)));
+                }
+
+                continue;
+            }
+
+            seen.Add(id, hash);
+            candidates.Add(new Candidate(message, parsed.Record!, id, hash));
+        }
+
+        return (candidates, rejected, duplicates);
+    }
+
+    /// <summary>Claims the candidates' ids; ids stored by an earlier batch are duplicates, or rejected when their content differs.</summary>
+    private async Task<(List<Candidate> Stored, int Duplicates)> DedupeAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Rejected> rejected, CancellationToken ct)
+    {
+        if (candidates.Count == 0)
+        {
+            return ([], 0);
+        }
+
+        // Sorted ids take unique-index locks in one order, so concurrent batches cannot deadlock.
+        var ordered = candidates.OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        await using (var insert = new NpgsqlCommand(
+            $"insert into {_ingested} (kind, record_id, content_hash) select $1, id, h from unnest($2::text[], $3::bigint[]) as x(id, h) on conflict do nothing returning record_id", conn, tx))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
+            insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Id).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Hash).ToArray() });
+            await using var reader = await insert.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                claimed.Add(reader.GetString(0));
+            }
+        }
+
+        if (claimed.Count == candidates.Count)
+        {
+            return (candidates, 0);
+        }
+
+        var known = await KnownHashesAsync(conn, tx, [.. candidates.Where(c => !claimed.Contains(c.Id)).Select(c => c.Id)], ct);
+        var duplicates = 0;
+        foreach (var c in candidates.Where(c => !claimed.Contains(c.Id)))
+        {
+            if (known.GetValueOrDefault(c.Id) == c.Hash)
+            {
+                duplicates++;
+            }
+            else
+            {
+                rejected.Add(new Rejected(c.Message, DifferentContent(c.Id)));
+            }
+        }
+
+        return ([.. candidates.Where(c => claimed.Contains(c.Id))], duplicates);
+    }
+
+    private async Task<Dictionary<string, long>> KnownHashesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, CancellationToken ct)
+    {
+        await using var select = new NpgsqlCommand($"select record_id, content_hash from {_ingested} where kind = $1 and record_id = any($2)", conn, tx);
+        select.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
+        select.Parameters.Add(new NpgsqlParameter { Value = ids });
+        var known = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            known[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return known;
+    }
+
+    private static string DifferentContent(string id) =>
+        $"duplicate id {id} with different content: an earlier record with this id was stored and is kept";
+
+    private static long ContentHash(byte[] value) => BinaryPrimitives.ReadInt64LittleEndian(SHA256.HashData(value));
+
+    private sealed record Candidate(ConsumeResult<byte[]?, byte[]?> Message, TRecord Record, string Id, long Hash);
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+
+namespace TrueCost.Ingest.Pipeline;
+
+/// <summary>Running totals per topic, for progress output, the demo's summary and tests.</summary>
+public sealed class IngestCounters
+{
+    private readonly ConcurrentDictionary<string, TopicCounters> _topics = new();
+
+    public TopicCounters For(string topic) => _topics.GetOrAdd(topic, _ => new TopicCounters());
+
+    public IReadOnlyDictionary<string, TopicCounters> Topics => _topics;
+}
+
+public sealed class TopicCounters
+{
+    private long _stored;
+    private long _duplicates;
+    private long _deadLettered;
+    private long _batches;
+    private long _lostToRetention;
+
+    public long Stored => Interlocked.Read(ref _stored);
+
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>Offsets the broker had already deleted when ingest reached them.</summary>
+    public long LostToRetention => Interlocked.Read(ref _lostToRetention);
+
+    public long Processed => Stored + Duplicates + DeadLettered;
+
+    internal void Add(BatchOutcome outcome)
+    {
+        Interlocked.Add(ref _stored, outcome.Stored);
+        Interlocked.Add(ref _duplicates, outcome.Duplicates);
+        Interlocked.Add(ref _deadLettered, outcome.DeadLettered);
+        Interlocked.Add(ref _lostToRetention, outcome.LostToRetention);
+        Interlocked.Increment(ref _batches);
+    }
+}
+
+/// <summary>What one committed batch did. Records skipped as already committed elsewhere are not counted.</summary>
+public readonly record struct BatchOutcome(int Stored, int Duplicates, int DeadLettered, int AlreadyCommitted, long LostToRetention);

@@ -1,0 +1,26 @@
+using TrueCost.Contracts;
+using TrueCost.Contracts.RequestLogs;
+using TrueCost.Contracts.Validation;
+using TrueCost.Ingest.Pipeline;
+using TrueCost.Ledger.RequestLogs;
+
+namespace TrueCost.Ingest.RequestLogs;
+
+public sealed class RequestLogSource(TimeProvider clock, IngestOptions options) : IIngestSource<RequestLogRecord>
+{
+    public string Topic { get; } = options.TopicFor(Topics.RequestLogs);
+
+    public short Kind => 1;
+
+    public IRecordParser<RequestLogRecord> Parser { get; } = new RequestLogParser(clock);
+
+    public string RecordId(RequestLogRecord record) => record.RequestId;
+
+    public IEnumerable<StreamEvent> ToEvents(SourceRange range, IReadOnlyList<RequestLogRecord> records) =>
+        [new(range.StreamKey, new RequestsRecorded(range.Topic, range.Partition, range.First, range.Last, [.. records.Select(ToRecorded)]))];
+
+    public static RecordedRequest ToRecorded(RequestLogRecord r) => new(
+        r.RequestId, r.Timestamp, r.Route, r.Tenant, r.Provider, r.Model, r.ServingMode, r.GpuPool,
+        r.TrafficClass, r.Status, r.Attempt, r.RetryOf, r.InputTokens, r.OutputTokens, r.CachedInputTokens,
+        r.LatencyMs, r.TimeToFirstTokenMs, r.RequestBytes, r.ResponseBytes);
+}

@@ -1,0 +1,35 @@
+namespace TrueCost.Ledger.RequestLogs;
+
+/// <summary>
+/// A batch of request-log records durably accepted from one Kafka partition, offsets
+/// [FirstOffset, LastOffset]. Batching keeps append and projection fast; each request stays
+/// traceable by its id inside the batch.
+/// </summary>
+public sealed record RequestsRecorded(
+    string Topic,
+    int Partition,
+    long FirstOffset,
+    long LastOffset,
+    IReadOnlyList<RecordedRequest> Requests);
+
+/// <summary>What TrueCost keeps of one LLM call (independent of the wire schema version).</summary>
+public sealed record RecordedRequest(
+    string RequestId,
+    DateTimeOffset Timestamp,
+    string Route,
+    string Tenant,
+    string Provider,
+    string Model,
+    string ServingMode,
+    string? GpuPool,
+    string TrafficClass,
+    string Status,
+    int Attempt,
+    string? RetryOf,
+    long InputTokens,
+    long OutputTokens,
+    long CachedInputTokens,
+    double LatencyMs,
+    double? TimeToFirstTokenMs,
+    long RequestBytes,
+    long ResponseBytes);

@@ -1,0 +1,196 @@
+using Npgsql;
+using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Messages;
+using TrueCost.Reporting.Weekly;
+
+namespace TrueCost.Reporting.Messaging;
+
+/// <summary>
+/// The record of generated weekly reports (weekly_reports, one row per week × request, so a redelivered
+/// request is recognised) and of their deliveries (weekly_report_deliveries, one row per report × channel).
+/// Both tables live in the ledger's schema and are created on first use.
+/// </summary>
+public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions ledger) : IDisposable
+{
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+
+    private readonly string _reports = LedgerTables.QualifiedName(ledger.Schema, "weekly_reports");
+    private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, "weekly_report_deliveries");
+    private readonly SemaphoreSlim _create = new(1, 1);
+    private bool _created;
+
+    public string ReportsTable => _reports;
+
+    public string DeliveriesTable => _deliveries;
+
+    public async Task EnsureCreatedAsync(CancellationToken ct)
+    {
+        if (Volatile.Read(ref _created))
+        {
+            return;
+        }
+
+        await _create.WaitAsync(ct);
+        try
+        {
+            if (_created)
+            {
+                return;
+            }
+
+            await using var conn = await dataSource.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+
+            // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalogue; the lock serialises workers.
+            await using (var create = new NpgsqlCommand($"""
+                select pg_advisory_xact_lock(hashtext('{_reports}'));
+                create schema if not exists {ledger.Schema};
+                create table if not exists {_reports} (
+                    iso_week text not null,
+                    request_id uuid not null,
+                    requested_by text not null,
+                    report_id uuid not null,
+                    claimed_at timestamptz not null default now(),
+                    generated_at timestamptz,
+                    total numeric(18,2),
+                    currency text,
+                    files text[],
+                    stale_since timestamptz,
+                    primary key (iso_week, request_id));
+                create table if not exists {_deliveries} (
+                    report_id uuid not null,
+                    channel text not null,
+                    target text not null,
+                    status text not null,
+                    attempts int not null,
+                    last_error text,
+                    updated_at timestamptz not null default now(),
+                    primary key (report_id, channel));
+                """, conn, tx))
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+
+            await tx.CommitAsync(ct);
+            Volatile.Write(ref _created, true);
+        }
+        finally
+        {
+            _create.Release();
+        }
+    }
+
+    /// <summary>
+    /// Claims the generation of <paramref name="week"/> for <paramref name="requestId"/> in a new transaction, or
+    /// returns null when that request was already generated. The row lock makes a concurrent duplicate wait for
+    /// this claim to commit (then it sees the row) or roll back (then it generates).
+    /// </summary>
+    public async Task<ReportClaim?> ClaimAsync(IsoWeek week, Guid requestId, string requestedBy, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        var conn = await dataSource.OpenConnectionAsync(ct);
+        try
+        {
+            var tx = await conn.BeginTransactionAsync(ct);
+            await using var insert = new NpgsqlCommand(
+                $"insert into {_reports} (iso_week, request_id, requested_by, report_id) values ($1, $2, $3, $4) on conflict do nothing",
+                conn,
+                tx);
+            var reportId = Guid.NewGuid();
+            insert.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
+            insert.Parameters.Add(new NpgsqlParameter { Value = requestId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = requestedBy });
+            insert.Parameters.Add(new NpgsqlParameter { Value = reportId });
+            if (await insert.ExecuteNonQueryAsync(ct) == 1)
+            {
+                return new ReportClaim(conn, tx, _reports, week, requestId, reportId);
+            }
+
+            await tx.DisposeAsync();
+            await conn.DisposeAsync();
+            return null;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Reports of a week whose hours were re-allocated after they were generated are marked stale.</summary>
+    public async Task<int> MarkStaleAsync(IsoWeek week, DateTimeOffset allocatedAt, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        await using var cmd = dataSource.CreateCommand(
+            $"update {_reports} set stale_since = $2 where iso_week = $1 and generated_at < $2 and stale_since is null");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = allocatedAt });
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlySet<string>> DeliveredChannelsAsync(Guid reportId, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        await using var cmd = dataSource.CreateCommand($"select channel from {_deliveries} where report_id = $1 and status = '{Delivered}'");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = reportId });
+        var channels = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            channels.Add(r.GetString(0));
+        }
+
+        return channels;
+    }
+
+    /// <summary>Counts one delivery attempt of a channel; <paramref name="error"/> is null when it succeeded.</summary>
+    public async Task RecordDeliveryAsync(Guid reportId, string channel, string target, string? error, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        await using var cmd = dataSource.CreateCommand($"""
+            insert into {_deliveries} (report_id, channel, target, status, attempts, last_error) values ($1, $2, $3, $4, 1, $5)
+            on conflict (report_id, channel) do update
+            set target = excluded.target, status = excluded.status, attempts = {_deliveries}.attempts + 1,
+                last_error = coalesce(excluded.last_error, {_deliveries}.last_error), updated_at = now()
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = reportId });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = channel });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = target });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = error is null ? Delivered : Failed });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public void Dispose() => _create.Dispose();
+}
+
+/// <summary>An open claim on generating one report: complete it with what was published, then commit; disposing without commit rolls back.</summary>
+public sealed class ReportClaim(NpgsqlConnection conn, NpgsqlTransaction tx, string table, IsoWeek week, Guid requestId, Guid reportId) : IAsyncDisposable
+{
+    public Guid ReportId { get; } = reportId;
+
+    public async Task CompleteAsync(WeeklyReportPublished published, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        await using var update = new NpgsqlCommand(
+            $"update {table} set generated_at = $3, total = $4, currency = $5, files = $6 where iso_week = $1 and request_id = $2",
+            conn,
+            tx);
+        update.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
+        update.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        update.Parameters.Add(new NpgsqlParameter { Value = published.GeneratedAt });
+        update.Parameters.Add(new NpgsqlParameter { Value = published.Total });
+        update.Parameters.Add(new NpgsqlParameter { Value = published.Currency });
+        update.Parameters.Add(new NpgsqlParameter { Value = published.Files.ToArray() });
+        await update.ExecuteNonQueryAsync(ct);
+    }
+
+    public Task CommitAsync(CancellationToken ct) => tx.CommitAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await tx.DisposeAsync();
+        await conn.DisposeAsync();
+    }
+}

@@ -1,0 +1,40 @@
+using TrueCost.Benchmarks.EndToEnd;
+using TrueCost.Benchmarks.Freshness;
+using TrueCost.Benchmarks.Limits;
+using TrueCost.Benchmarks.Queries;
+using TrueCost.Benchmarks.Rebuild;
+using TrueCost.Benchmarks.Reports;
+
+namespace TrueCost.Benchmarks.Results;
+
+/// <summary>Everything one run measured.</summary>
+public sealed record BenchRun(
+    BenchPlan Plan,
+    string Environment,
+    LimitResult Copy,
+    AppendResult MartenAppend,
+    AppendResult MartenShapedAppend,
+    IngestResult Ingest,
+    RebuildResult Rebuild,
+    FreshnessResult Freshness,
+    QueryData QueryData,
+    QueryLatencyResult Queries,
+    ReportTimingResult Report)
+{
+    public double EndToEndToCopy => Ingest.RecordsPerSecond / Copy.RecordsPerSecond;
+
+    public BenchFigures Figures() => new(
+        Math.Round(Copy.RecordsPerSecond),
+        Math.Round(MartenAppend.RecordsPerSecond),
+        Math.Round(Ingest.RecordsPerSecond),
+        Math.Round(EndToEndToCopy, 3),
+        Math.Round(Freshness.P50Ms, 1),
+        Math.Round(Freshness.P95Ms, 1),
+        Math.Round(Freshness.P99Ms, 1),
+        Math.Round(Queries.P50Ms, 1),
+        Math.Round(Queries.P95Ms, 1),
+        Math.Round(Report.Seconds, 2),
+        Math.Round(Rebuild.Seconds, 2),
+        Math.Round(Ingest.PeakWorkingSetMb, 1),
+        Ingest.Records);
+}

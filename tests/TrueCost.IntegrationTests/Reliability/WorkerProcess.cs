@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+
+namespace TrueCost.IntegrationTests.Reliability;
+
+/// <summary>
+/// The deployable ingest worker, <c>truecost ingest</c>, run as an OS process of its own from the CLI
+/// build of this test run's configuration, so it can be killed the way a node dies.
+/// </summary>
+public sealed class WorkerProcess : IDisposable
+{
+    private const int KeptOutputLines = 200;
+
+    /// <summary>The exit status a process killed by SIGKILL reports (128 + signal 9).</summary>
+    public const int KilledBySigkill = 137;
+
+    private static readonly Lazy<string> CliDll = new(LocateCli);
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static WorkerProcess Start(IEnumerable<string> ingestArguments)
+    {
+        var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (IEnumerable<string>)[CliDll.Value, "ingest", .. ingestArguments])
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName} {CliDll.Value}");
+        var worker = new WorkerProcess(process);
+        process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>SIGKILL on Linux: no shutdown hook runs, the consumer never leaves its group, the open transaction is cut off.</summary>
+    public async Task<int> KillAsync()
+    {
+        _process.Kill();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(patience.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>The last lines the worker wrote, for a failure message.</summary>
+    public string OutputTail() => string.Join(Environment.NewLine, _output);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptOutputLines)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+
+    /// <summary>The csproj records the CLI's output path for this configuration; its ProjectReference builds it first.</summary>
+    private static string LocateCli()
+    {
+        var path = typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().SingleOrDefault(a => a.Key == "TrueCostCliDll")?.Value
+            ?? throw new InvalidOperationException("the test assembly does not record where the truecost CLI is built (AssemblyMetadata TrueCostCliDll)");
+        return File.Exists(path)
+            ? path
+            : throw new InvalidOperationException($"the truecost CLI is not built at {path}; build src/TrueCost.Cli in the same configuration as the tests");
+    }
+
+    /// <summary>The dotnet host running these tests, so the worker runs on the same runtime.</summary>
+    private static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
+        : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
+        : "dotnet";
+}
