@@ -26,6 +26,8 @@ public static class IngestServiceCollectionExtensions
         services.AddSource<GpuSampleRecord, GpuSampleSource>();
         services.AddSource<InvoiceLineRecord, InvoiceLineSource>();
         services.AddSource<IncidentRecord, IncidentSource>();
+        services.AddSingleton<ICrossRecordRule<InvoiceLineRecord>, AccountCurrencyRule>();
+        services.AddSingleton<ICrossRecordRule<IncidentRecord>, IncidentOrderRule>();
         return services;
     }
 

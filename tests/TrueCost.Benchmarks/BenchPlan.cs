@@ -1,7 +1,9 @@
+using TrueCost.Ingest.Pipeline;
+
 namespace TrueCost.Benchmarks;
 
 /// <summary>Settings under test that the command line may change, for before/after comparisons.</summary>
-public sealed record BenchTuning(int? IngestBatchSize, int? Partitions, int? ProjectionBatchSize, int? Workers, string? ToastCompression);
+public sealed record BenchTuning(int? IngestBatchSize, int? Partitions, int? ProjectionBatchSize, int? Workers, int? WriteLanes, string? ToastCompression);
 
 /// <summary>How much work each stage does; <c>--quick</c> shrinks every stage so the whole run takes seconds.</summary>
 public sealed record BenchPlan(
@@ -11,6 +13,7 @@ public sealed record BenchPlan(
     int Partitions,
     int? ProjectionBatchSize,
     int Workers,
+    int WriteLanes,
     string? ToastCompression,
     int FreshnessRate,
     TimeSpan FreshnessDuration,
@@ -50,6 +53,8 @@ public sealed record BenchPlan(
             throw new BenchmarkException($"--toast-compression {method} is neither pglz nor lz4");
         }
 
+        var lanes = tuning.WriteLanes ?? new IngestOptions().WriteLanes;
+        Check("--write-lanes", lanes, 1, 16);
         var workers = tuning.Workers ?? 1;
         Check("--workers", workers, 1, partitions);
         if (tuning.ProjectionBatchSize is { } page)
@@ -58,8 +63,8 @@ public sealed record BenchPlan(
         }
 
         return quick
-            ? new BenchPlan(true, n, batch, partitions, tuning.ProjectionBatchSize, workers, tuning.ToastCompression, 10_000, TimeSpan.FromSeconds(3), 250_000, 30, 10, json)
-            : new BenchPlan(false, n, batch, partitions, tuning.ProjectionBatchSize, workers, tuning.ToastCompression, 10_000, TimeSpan.FromSeconds(60), TargetRequests, 30, 100, json);
+            ? new BenchPlan(true, n, batch, partitions, tuning.ProjectionBatchSize, workers, lanes, tuning.ToastCompression, 10_000, TimeSpan.FromSeconds(3), 250_000, 30, 10, json)
+            : new BenchPlan(false, n, batch, partitions, tuning.ProjectionBatchSize, workers, lanes, tuning.ToastCompression, 10_000, TimeSpan.FromSeconds(60), TargetRequests, 30, 100, json);
     }
 
     private static void Check(string option, int value, int min, int max)

@@ -14,6 +14,12 @@ namespace TrueCost.Cli.Commands;
 public static class WorkerCommands
 {
     private static readonly Option<int> BatchSize = new("--batch-size") { Description = "Records per database transaction", DefaultValueFactory = _ => 5000 };
+    private static readonly Option<int> WriteLanes = new("--write-lanes")
+    {
+        Description = "Batches per topic stored at once, each from its own share of the partitions",
+        DefaultValueFactory = _ => new IngestOptions().WriteLanes,
+    };
+
     private static readonly Option<string> Group = new("--group") { Description = "Kafka consumer group", DefaultValueFactory = _ => "truecost-ingest" };
     private static readonly Option<bool> WithProjections = new("--with-projections") { Description = "Also run the projection daemon in this process (only one process per database may)" };
     private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger", DefaultValueFactory = _ => "truecost" };
@@ -33,7 +39,7 @@ public static class WorkerCommands
     {
         var command = new Command("ingest", "Consume the input topics into the event store (runs until stopped)")
         {
-            Endpoints.Postgres, Endpoints.Kafka, BatchSize, Group, TopicPrefix, SessionTimeoutMs, WithProjections, Schema,
+            Endpoints.Postgres, Endpoints.Kafka, BatchSize, WriteLanes, Group, TopicPrefix, SessionTimeoutMs, WithProjections, Schema,
         };
         command.SetAction((parse, ct) => RunAsync(parse, new PipelineRoles(Ingest: true, Projections: parse.GetValue(WithProjections)), ct));
         return command;
@@ -56,6 +62,7 @@ public static class WorkerCommands
         var ingest = new IngestOptions
         {
             BatchSize = parse.GetValue(BatchSize),
+            WriteLanes = parse.GetValue(WriteLanes),
             ConsumerGroup = parse.GetValue(Group)!,
             TopicPrefix = parse.GetValue(TopicPrefix)!,
             SessionTimeoutMs = parse.GetValue(SessionTimeoutMs),

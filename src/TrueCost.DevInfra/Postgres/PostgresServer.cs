@@ -110,22 +110,35 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// Npgsql pools are left alone on purpose: their idle connections are now dead and fail once with
     /// 57P01, which is exactly what code under a reliability test has to survive.
     /// </summary>
-    public async Task RestartAsync(TimeSpan downtime, CancellationToken ct = default)
+    public Task RestartAsync(TimeSpan downtime, CancellationToken ct = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(downtime, TimeSpan.Zero);
+        return RestartAsync(() => Task.Delay(downtime, ct), ct);
+    }
+
+    /// <summary>As <see cref="RestartAsync(TimeSpan, CancellationToken)"/>, down for as long as <paramref name="whileDown"/> runs.</summary>
+    public async Task RestartAsync(Func<Task> whileDown, CancellationToken ct = default)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentNullException.ThrowIfNull(whileDown);
         if (_cluster is null)
         {
             throw new NotSupportedException($"the PostgreSQL server from {EnvironmentVariable} is not ours to restart");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(downtime, TimeSpan.Zero);
         await _lifecycle.WaitAsync(ct);
         try
         {
             await _cluster.StopAsync("fast", ct);
-            _logger.LogInformation("PostgreSQL on port {Port} stopped; down for {Downtime}", _cluster.Port, downtime);
-            await Task.Delay(downtime, ct);
-            await _cluster.StartAsync(ct);
+            _logger.LogInformation("PostgreSQL on port {Port} stopped", _cluster.Port);
+            try
+            {
+                await whileDown();
+            }
+            finally
+            {
+                await _cluster.StartAsync(ct);
+            }
         }
         finally
         {

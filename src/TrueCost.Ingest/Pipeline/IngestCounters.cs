@@ -19,6 +19,7 @@ public sealed class TopicCounters
     private long _deadLettered;
     private long _batches;
     private long _lostToRetention;
+    private long _resumedFromBroker;
 
     public long Stored => Interlocked.Read(ref _stored);
 
@@ -31,7 +32,12 @@ public sealed class TopicCounters
     /// <summary>Offsets the broker had already deleted when ingest reached them.</summary>
     public long LostToRetention => Interlocked.Read(ref _lostToRetention);
 
+    /// <summary>Assignments that resumed from the broker's committed offsets because PostgreSQL could not be read.</summary>
+    public long ResumedFromBroker => Interlocked.Read(ref _resumedFromBroker);
+
     public long Processed => Stored + Duplicates + DeadLettered;
+
+    internal void CountResumedFromBroker() => Interlocked.Increment(ref _resumedFromBroker);
 
     internal void Add(BatchOutcome outcome)
     {

@@ -15,6 +15,12 @@ public sealed class IngestOptions
     /// <summary>Records per database transaction.</summary>
     public int BatchSize { get; set; } = 5000;
 
+    /// <summary>
+    /// Batches stored at once per topic, each from its own share of the partitions (partition modulo
+    /// lanes), so parsing one batch and waiting on PostgreSQL for another overlap.
+    /// </summary>
+    public int WriteLanes { get; set; } = 2;
+
     /// <summary>How long a partial batch may wait for more records before it is written.</summary>
     public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(250);
 
@@ -39,6 +45,11 @@ public sealed class IngestOptions
         if (BatchSize is < 1 or > 100_000)
         {
             throw new InvalidOperationException($"Ingest:BatchSize {BatchSize} is outside 1..100000");
+        }
+
+        if (WriteLanes is < 1 or > 16)
+        {
+            throw new InvalidOperationException($"Ingest:WriteLanes {WriteLanes} is outside 1..16");
         }
 
         if (BatchLinger <= TimeSpan.Zero || BatchLinger > TimeSpan.FromMinutes(1))

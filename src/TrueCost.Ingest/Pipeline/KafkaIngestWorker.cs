@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace TrueCost.Ingest.Pipeline;
 
@@ -10,8 +12,10 @@ namespace TrueCost.Ingest.Pipeline;
 /// Offsets live in PostgreSQL: on assignment the consumer seeks to the stored offsets; records
 /// buffered for a partition that is revoked are dropped, because the next owner resumes from
 /// what was committed (a batch already handed to the writer may still commit: the writer's
-/// offset lock and id dedupe make whichever owner commits second skip those records). A batch
-/// that fails to store is retried with back-off, never skipped.
+/// offset lock and id dedupe make whichever owner commits second skip those records). The
+/// partitions are shared out over <see cref="IngestOptions.WriteLanes"/> lanes that store their
+/// batches concurrently; a partition always belongs to one lane, so its records stay in order.
+/// A batch that fails to store is retried with back-off, never skipped.
 /// </summary>
 public sealed class KafkaIngestWorker<TRecord>(
     IIngestSource<TRecord> source,
@@ -22,59 +26,143 @@ public sealed class KafkaIngestWorker<TRecord>(
     ILogger<KafkaIngestWorker<TRecord>> logger) : BackgroundService
     where TRecord : class
 {
-    private readonly List<ConsumeResult<byte[]?, byte[]?>> _buffer = [];
-
     // One group per topic: members with different subscriptions in one group would rebalance each other.
     private readonly string _group = options.GroupFor(source.Topic);
+
+    /// <summary>How long the rebalance callback waits for PostgreSQL before it falls back to the broker's offsets.</summary>
+    private static readonly TimeSpan OffsetLoadTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often a batch waiting for its busy writer is offered again.</summary>
+    private static readonly TimeSpan WaitingPoll = TimeSpan.FromMilliseconds(50);
+
+    private readonly WriteLane[] _lanes = [.. Enumerable.Range(0, options.WriteLanes).Select(_ => new WriteLane())];
+
+    /// <summary>Set by the assignment callback (on the consuming thread) until the loop has resumed or paused the new partitions.</summary>
+    private bool _newlyAssigned;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        // Consuming and storing overlap: while one batch is written, the next one fills. The bound
-        // keeps memory flat; when the database falls behind the consumer simply waits.
-        var batches = Channel.CreateBounded<ConsumeResult<byte[]?, byte[]?>[]>(
-            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         using var consumer = BuildConsumer();
         consumer.Subscribe(source.Topic);
-        logger.LogInformation("Ingesting {Topic} as group {Group} from {Servers}", source.Topic, _group, options.BootstrapServers);
-        var writer = Task.Run(() => WriteLoopAsync(consumer, batches.Reader, stoppingToken), CancellationToken.None);
-        var lingerStart = DateTime.UtcNow;
+        logger.LogInformation("Ingesting {Topic} as group {Group} from {Servers} with {Lanes} write lanes", source.Topic, _group, options.BootstrapServers, _lanes.Length);
+        var writers = _lanes.Select(lane => Task.Run(() => WriteLoopAsync(consumer, lane.Batches.Reader, stoppingToken), CancellationToken.None)).ToArray();
         try
         {
-            while (!stoppingToken.IsCancellationRequested && !writer.IsCompleted)
+            while (!stoppingToken.IsCancellationRequested && !writers.Any(w => w.IsCompleted))
             {
-                var wait = _buffer.Count == 0 ? TimeSpan.FromMilliseconds(500) : options.BatchLinger - (DateTime.UtcNow - lingerStart);
-                var message = wait > TimeSpan.Zero ? Consume(consumer, wait) : null;
+                var message = Consume(consumer, NextWait());
                 if (message is not null)
                 {
-                    if (_buffer.Count == 0)
-                    {
-                        lingerStart = DateTime.UtcNow;
-                    }
-
-                    _buffer.Add(message);
+                    _lanes[message.Partition.Value % _lanes.Length].Add(message);
                 }
 
-                if (_buffer.Count >= options.BatchSize || (_buffer.Count > 0 && DateTime.UtcNow - lingerStart >= options.BatchLinger))
+                for (var lane = 0; lane < _lanes.Length; lane++)
                 {
-                    var batch = _buffer.ToArray();
-                    _buffer.Clear();
-                    await batches.Writer.WriteAsync(batch, stoppingToken);
+                    HandOver(consumer, lane);
                 }
+
+                ResumeNewlyAssigned(consumer);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+
             logger.LogInformation("Ingest of {Topic} stopping; uncommitted records will be re-read by the next owner", source.Topic);
         }
         finally
         {
-            batches.Writer.TryComplete();
-            await StopWriterAsync(writer);
+            foreach (var lane in _lanes)
+            {
+                lane.Batches.Writer.TryComplete();
+            }
+
+            foreach (var writer in writers)
+            {
+                await StopWriterAsync(writer);
+            }
+
             consumer.Close();
         }
+    }
+
+    /// <summary>
+    /// Hands a lane's due batch to its writer. When the writer is still busy with earlier ones
+    /// (PostgreSQL slow or down), the batch waits here and the lane's partitions are paused rather
+    /// than the consumer blocked: polling goes on, so heartbeats, rebalances and the stored-offset
+    /// fallback keep working through a database outage, and memory stays bounded.
+    /// </summary>
+    private void HandOver(IConsumer<byte[]?, byte[]?> consumer, int index)
+    {
+        var lane = _lanes[index];
+        if (lane.Waiting is null && lane.IsDue(options))
+        {
+            lane.Waiting = lane.Take();
+        }
+
+        if (lane.Waiting is null)
+        {
+            return;
+        }
+
+        if (lane.Batches.Writer.TryWrite(lane.Waiting))
+        {
+            lane.Waiting = null;
+            if (lane.IsPaused)
+            {
+                Resume(consumer, index);
+            }
+
+            return;
+        }
+
+        if (!lane.IsPaused || _newlyAssigned)
+        {
+            consumer.Pause(LanePartitions(consumer, index));
+            lane.IsPaused = true;
+        }
+    }
+
+    /// <summary>
+    /// librdkafka keeps a partition's pause across a revoke and a re-assignment, so partitions that
+    /// come (back) to a lane without a waiting batch are resumed explicitly.
+    /// </summary>
+    private void ResumeNewlyAssigned(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        if (!_newlyAssigned)
+        {
+            return;
+        }
+
+        for (var lane = 0; lane < _lanes.Length; lane++)
+        {
+            if (_lanes[lane].Waiting is null)
+            {
+                Resume(consumer, lane);
+            }
+        }
+
+        _newlyAssigned = false;
+    }
+
+    private void Resume(IConsumer<byte[]?, byte[]?> consumer, int index)
+    {
+        consumer.Resume(LanePartitions(consumer, index));
+        _lanes[index].IsPaused = false;
+    }
+
+    private List<TopicPartition> LanePartitions(IConsumer<byte[]?, byte[]?> consumer, int index) =>
+        [.. consumer.Assignment.Where(tp => tp.Partition.Value % _lanes.Length == index)];
+
+    /// <summary>How long the next poll may wait: until the oldest partial batch is due, briefly while a batch waits for its writer, else half a second.</summary>
+    private TimeSpan NextWait()
+    {
+        if (_lanes.Any(l => l.Waiting is not null))
+        {
+            return WaitingPoll;
+        }
+
+        var waiting = _lanes.Where(l => l.Count > 0).Select(l => options.BatchLinger - l.Age).DefaultIfEmpty(TimeSpan.FromMilliseconds(500)).Min();
+        return waiting > TimeSpan.Zero ? waiting : TimeSpan.Zero;
     }
 
     private async Task WriteLoopAsync(IConsumer<byte[]?, byte[]?> consumer, ChannelReader<ConsumeResult<byte[]?, byte[]?>[]> batches, CancellationToken ct)
@@ -171,20 +259,88 @@ public sealed class KafkaIngestWorker<TRecord>(
         .SetErrorHandler((_, e) => logger.Log(e.IsFatal ? LogLevel.Critical : LogLevel.Warning, "Kafka client error on {Topic}: {Reason}", source.Topic, e.Reason))
         .Build();
 
+    /// <summary>
+    /// Seeks to the offsets stored in PostgreSQL. When PostgreSQL cannot be reached, it falls back to
+    /// the offsets mirrored to the broker: they trail PostgreSQL's (a batch is mirrored only after it
+    /// commits), and the writer skips every record below the offsets it locks, so re-reading a few
+    /// batches costs time, never a duplicate.
+    /// </summary>
     private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> assigned)
     {
-        var stored = offsets.LoadAsync(_group, source.Topic, CancellationToken.None).GetAwaiter().GetResult();
         logger.LogInformation("Assigned {Topic} partitions {Partitions}", source.Topic, string.Join(",", assigned.Select(p => p.Partition.Value)));
+        _newlyAssigned = true;
+        IReadOnlyDictionary<int, long> stored;
+        try
+        {
+            using var timeout = new CancellationTokenSource(OffsetLoadTimeout);
+            stored = offsets.LoadAsync(_group, source.Topic, timeout.Token).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            counters.For(source.Topic).CountResumedFromBroker();
+            logger.LogWarning("Stored offsets of {Topic} could not be read ({Reason}); resuming from the broker's committed offsets, and records already stored will be skipped", source.Topic, e.Message);
+            return assigned.Select(tp => new TopicPartitionOffset(tp, Offset.Stored));
+        }
+
         return assigned.Select(tp => new TopicPartitionOffset(tp, stored.TryGetValue(tp.Partition.Value, out var next) ? new Offset(next) : Offset.Beginning));
     }
 
     private void Drop(IEnumerable<TopicPartition> partitions)
     {
         var gone = partitions.ToHashSet();
-        var dropped = _buffer.RemoveAll(m => gone.Contains(m.TopicPartition));
+        var dropped = _lanes.Sum(l => l.Drop(gone));
         if (dropped > 0)
         {
             logger.LogInformation("Dropped {Count} uncommitted {Topic} records of revoked partitions; their next owner re-reads them", dropped, source.Topic);
         }
+    }
+
+    /// <summary>
+    /// The partitions whose number modulo the lane count is this lane's: their records are batched
+    /// and stored in order, while other lanes' batches are parsed and stored alongside.
+    /// </summary>
+    private sealed class WriteLane
+    {
+        private readonly List<ConsumeResult<byte[]?, byte[]?>> _buffer = [];
+        private long _firstAt;
+
+        /// <summary>
+        /// Consuming and storing overlap: while one batch is written, the next one fills. The bound
+        /// keeps memory flat; when the database falls behind, the lane's partitions are paused.
+        /// </summary>
+        public Channel<ConsumeResult<byte[]?, byte[]?>[]> Batches { get; } = Channel.CreateBounded<ConsumeResult<byte[]?, byte[]?>[]>(
+            new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+        public int Count => _buffer.Count;
+
+        /// <summary>A due batch its writer could not take yet.</summary>
+        public ConsumeResult<byte[]?, byte[]?>[]? Waiting { get; set; }
+
+        /// <summary>True while this lane's partitions are paused because <see cref="Waiting"/> is set.</summary>
+        public bool IsPaused { get; set; }
+
+        public TimeSpan Age => Stopwatch.GetElapsedTime(_firstAt);
+
+        public void Add(ConsumeResult<byte[]?, byte[]?> message)
+        {
+            if (_buffer.Count == 0)
+            {
+                _firstAt = Stopwatch.GetTimestamp();
+            }
+
+            _buffer.Add(message);
+        }
+
+        public bool IsDue(IngestOptions options) =>
+            _buffer.Count >= options.BatchSize || (_buffer.Count > 0 && Age >= options.BatchLinger);
+
+        public ConsumeResult<byte[]?, byte[]?>[] Take()
+        {
+            var batch = _buffer.ToArray();
+            _buffer.Clear();
+            return batch;
+        }
+
+        public int Drop(HashSet<TopicPartition> gone) => _buffer.RemoveAll(m => gone.Contains(m.TopicPartition));
     }
 }

@@ -71,6 +71,7 @@ public static class LedgerStore
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
+        services.AddHostedService<EventCompressionService>();
         services.AddSingleton<AllocationStore>();
         if (runProjections)
         {

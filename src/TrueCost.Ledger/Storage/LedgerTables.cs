@@ -15,6 +15,8 @@ public static class LedgerTables
 {
     public const string KafkaOffsets = "kafka_offsets";
     public const string IngestedRecords = "ingested_records";
+    public const string AccountCurrencies = "account_currencies";
+    public const string IncidentBounds = "incident_bounds";
     public const string UsageHourly = "usage_hourly";
     public const string GpuHourly = "gpu_hourly";
     public const string GpuPoolHourly = "gpu_pool_hourly";
@@ -41,6 +43,22 @@ public static class LedgerTables
         ingested.AddColumn<string>("record_id").AsPrimaryKey();
         ingested.AddColumn<long>("content_hash").NotNull();
         yield return ingested;
+
+        var currencies = new Table(QualifiedName(schema, AccountCurrencies));
+        currencies.AddColumn<string>("provider").AsPrimaryKey();
+        currencies.AddColumn<string>("billing_account").AsPrimaryKey();
+        currencies.AddColumn<string>("currency").NotNull();
+        currencies.AddColumn<string>("established_by").NotNull();
+        yield return currencies;
+
+        var bounds = new Table(QualifiedName(schema, IncidentBounds));
+        bounds.AddColumn<string>("incident_id").AsPrimaryKey();
+        bounds.AddColumn("opened_at", "timestamptz");
+        bounds.AddColumn<string>("opened_by");
+        bounds.AddColumn("closed_at", "timestamptz");
+        bounds.AddColumn<string>("closed_by");
+        bounds.AddColumn<string>("closed_as");
+        yield return bounds;
 
         yield return Flat(schema, UsageHourly, UsageHourlyProjection.Columns);
         yield return Flat(schema, GpuHourly, GpuHourlyProjection.Columns);

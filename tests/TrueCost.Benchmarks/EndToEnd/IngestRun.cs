@@ -48,7 +48,7 @@ public static class IngestRun
         var database = await infra.CreateDatabaseAsync("e2e", ct);
         var prefix = await infra.CreateTopicsAsync("e2e", plan.Partitions, ct);
         var topic = prefix + Topics.RequestLogs;
-        var settings = new WorkerSettings(prefix, plan.IngestBatchSize, Projections: false, ProjectionBatchSize: null);
+        var settings = new WorkerSettings(prefix, plan.IngestBatchSize, plan.WriteLanes, Projections: false, ProjectionBatchSize: null);
         await using var workers = WorkerGroup.Start(plan.Workers, "e2e", database, infra.Kafka.BootstrapServers, settings);
         using var producer = new RecordProducer(infra.Kafka.BootstrapServers, TimeSpan.FromMilliseconds(5));
         var begin = await WarmUpAsync(workers, producer, topic, plan.Partitions, ct);

@@ -13,14 +13,14 @@ using TrueCost.Ledger.Storage;
 namespace TrueCost.Benchmarks.EndToEnd;
 
 /// <summary>How the benchmark starts a worker: its topics' prefix, ingest batch size, and whether (and how) it runs projections.</summary>
-public sealed record WorkerSettings(string Prefix, int BatchSize, bool Projections, int? ProjectionBatchSize)
+public sealed record WorkerSettings(string Prefix, int BatchSize, int WriteLanes, bool Projections, int? ProjectionBatchSize)
 {
     public LedgerOptions Ledger() =>
         ProjectionBatchSize is { } size ? new LedgerOptions { ProjectionBatchSize = size } : new LedgerOptions();
 
     public IEnumerable<string> Arguments()
     {
-        string[] arguments = [WorkerCommand.Name, "--prefix", Prefix, "--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture)];
+        string[] arguments = [WorkerCommand.Name, "--prefix", Prefix, "--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture), "--write-lanes", WriteLanes.ToString(CultureInfo.InvariantCulture)];
         return arguments
             .Concat(Projections ? ["--projections"] : [])
             .Concat(ProjectionBatchSize is { } size ? ["--projection-batch-size", size.ToString(CultureInfo.InvariantCulture)] : []);
@@ -42,15 +42,16 @@ public static class WorkerCommand
 
     private static readonly Option<string> Prefix = new("--prefix") { Description = "Topic prefix", Required = true };
     private static readonly Option<int> BatchSize = new("--batch-size") { Description = "Records per ingest transaction", DefaultValueFactory = _ => 5000 };
+    private static readonly Option<int> WriteLanes = new("--write-lanes") { Description = "Ingest write lanes per topic", DefaultValueFactory = _ => new IngestOptions().WriteLanes };
     private static readonly Option<bool> Projections = new("--projections") { Description = "Also run the projection daemon" };
     private static readonly Option<int?> ProjectionBatchSize = new("--projection-batch-size") { Description = "Events per projection daemon page" };
 
     public static Command Create()
     {
-        var command = new Command(Name, "Run the ingest worker under test (started by the benchmark itself)") { Prefix, BatchSize, Projections, ProjectionBatchSize };
+        var command = new Command(Name, "Run the ingest worker under test (started by the benchmark itself)") { Prefix, BatchSize, WriteLanes, Projections, ProjectionBatchSize };
         command.Hidden = true;
         command.SetAction((parse, ct) => RunAsync(
-            new WorkerSettings(parse.GetValue(Prefix)!, parse.GetValue(BatchSize), parse.GetValue(Projections), parse.GetValue(ProjectionBatchSize)), ct));
+            new WorkerSettings(parse.GetValue(Prefix)!, parse.GetValue(BatchSize), parse.GetValue(WriteLanes), parse.GetValue(Projections), parse.GetValue(ProjectionBatchSize)), ct));
         return command;
     }
 
@@ -60,7 +61,7 @@ public static class WorkerCommand
             ?? throw new BenchmarkException($"the worker needs {PostgresServer.EnvironmentVariable}");
         var kafka = Environment.GetEnvironmentVariable(KafkaCluster.EnvironmentVariable)
             ?? throw new BenchmarkException($"the worker needs {KafkaCluster.EnvironmentVariable}");
-        var ingest = new IngestOptions { BootstrapServers = kafka, TopicPrefix = settings.Prefix, BatchSize = settings.BatchSize };
+        var ingest = new IngestOptions { BootstrapServers = kafka, TopicPrefix = settings.Prefix, BatchSize = settings.BatchSize, WriteLanes = settings.WriteLanes };
         using var host = PipelineHost.Build(postgres, ingest, settings.Ledger(), new PipelineRoles(Ingest: true, Projections: settings.Projections), LogLevel.Warning);
         await host.StartAsync(ct);
         var counters = host.Services.GetRequiredService<IngestCounters>().For(ingest.TopicFor(Topics.RequestLogs));

@@ -45,7 +45,7 @@ public static class FreshnessRun
         var database = await infra.CreateDatabaseAsync("fresh", ct);
         var prefix = await infra.CreateTopicsAsync("fresh", plan.Partitions, ct);
         var topic = prefix + Topics.RequestLogs;
-        var settings = new WorkerSettings(prefix, plan.IngestBatchSize, Projections: true, plan.ProjectionBatchSize);
+        var settings = new WorkerSettings(prefix, plan.IngestBatchSize, plan.WriteLanes, Projections: true, plan.ProjectionBatchSize);
         await using var worker = WorkerProcess.Start("freshness", database, infra.Kafka.BootstrapServers, settings);
         using var producer = new RecordProducer(infra.Kafka.BootstrapServers, ProducerLinger);
         await using var db = NpgsqlDataSource.Create(database);

@@ -18,7 +18,7 @@ public sealed record AppendResult(AppendShape Shape, long Records, double Record
 /// <summary>
 /// Marten's own append of the events the ingest writes: <see cref="RequestsRecorded"/> events
 /// (converted by the ingest's own mapping) to partition-like streams, with the ledger's store
-/// configuration (Quick append), one session and commit per ingest-sized batch. Parsing the JSON
+/// configuration (Quick append, lz4 event compression where the server has it), one session and commit per ingest-sized batch. Parsing the JSON
 /// happens before the clock runs for each batch: only append and commit are timed.
 /// </summary>
 public static class MartenAppend
@@ -28,6 +28,12 @@ public static class MartenAppend
     {
         using var store = LedgerStore.CreateStore(connectionString, new LedgerOptions());
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        await using (var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString))
+        {
+            // The same start-up step as the deployed pipeline (EventCompressionService).
+            _ = await EventCompression.UseLz4Async(dataSource, new LedgerOptions().Schema, ct);
+        }
+
         var parser = new RequestLogParser(TimeProvider.System);
         var appending = TimeSpan.Zero;
         var offsets = new long[shape.Streams];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using TrueCost.Contracts;
@@ -99,6 +100,22 @@ public static class BadRecordCatalogue
         Conflict("GPU sample repeated with other content", Originals[1], "DCGM_FI_DEV_GPU_UTIL", 12.5);
         Conflict("invoice line id repeated with other content", Originals[2], "BilledCost", 1.5m);
         Conflict("incident record id repeated with other content", Originals[3], "severity", "sev1");
+
+        // Contradicting what an earlier record established: the account's currency, the incident's opening.
+        void After(string kind, SyntheticRecord original, string value, string reason) =>
+            bad.Add(new BadRecord(kind, original.Topic, original.Key, Encoding.UTF8.GetBytes(value), reason));
+        After(
+            "mixed currencies in one account",
+            Originals[2],
+            Set(Set(Parse(Originals[2].Value), "x_LineId", "eur-line"), "BillingCurrency", "EUR"),
+            "mixed currencies in one account: BillingCurrency 'EUR' differs from 'USD', which billing account 'acct-001'");
+        var opened = Parse(Originals[3].Value);
+        var openedAt = DateTimeOffset.Parse(opened["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+        After(
+            "incident resolved before opened",
+            Originals[3],
+            Set(Set(Set(opened, "record_id", "resolved-early"), "type", "resolved"), "timestamp", TimestampRules.Format(openedAt.AddHours(-1))),
+            $"resolved at {TimestampRules.Format(openedAt.AddHours(-1))}, before it was opened at {TimestampRules.Format(openedAt)}");
         return bad;
     }
 

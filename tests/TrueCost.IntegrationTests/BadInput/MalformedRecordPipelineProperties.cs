@@ -13,8 +13,9 @@ namespace TrueCost.IntegrationTests.BadInput;
 /// <summary>
 /// Random mutations of valid records on all four topics, through the real pipeline in one run: each
 /// record is stored or dead-lettered with a reason, never lost, never both, never twice. Which of the
-/// two is decided by the pipeline's own parser and id rule, replayed here in the order Kafka keeps
-/// (one partition a topic), including ids that a mutation made collide.
+/// two is decided by the pipeline's own parser, id rule and cross-record rules (currency per account,
+/// incident order), replayed here in the order Kafka keeps (one partition a topic), including ids
+/// that a mutation made collide.
 /// </summary>
 [Collection("infrastructure")]
 public class MalformedRecordPipelineProperties(InfrastructureFixture infra, ITestOutputHelper output)
@@ -132,6 +133,7 @@ public class MalformedRecordPipelineProperties(InfrastructureFixture infra, ITes
     {
         var expected = Topics.All.ToDictionary(t => t, _ => new Expected());
         var seen = new Dictionary<(string Topic, string Id), byte[]>();
+        var rules = new CrossRecordOracle();
         foreach (var r in records)
         {
             var want = expected[r.Topic];
@@ -140,7 +142,12 @@ public class MalformedRecordPipelineProperties(InfrastructureFixture infra, ITes
             {
                 want.Rejected.Add(r.Key);
             }
-            else if (!seen.TryGetValue((r.Topic, verdict.Id!), out var earlier))
+            else if (!seen.TryGetValue((r.Topic, verdict.Id!), out var earlier) && !rules.Accepts(r.Topic, r.Value))
+            {
+                // A rule's rejection gives the id back: the next record with it is judged afresh.
+                want.Rejected.Add(r.Key);
+            }
+            else if (earlier is null)
             {
                 seen.Add((r.Topic, verdict.Id!), r.Value);
                 want.StoredIds.Add(verdict.Id!);

@@ -1,3 +1,8 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TrueCost.Ingest;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.Ledger.Storage;
 using Weasel.Core;
@@ -22,6 +27,13 @@ public class LedgerSchemaTests(InfrastructureFixture infra)
             await first.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
 
+        await using (var dataSource = NpgsqlDataSource.Create(database))
+        {
+            var schema = new LedgerOptions().Schema;
+            Assert.Equal("default", await EventCompression.CurrentAsync(dataSource, schema, CancellationToken.None));
+            Assert.Null(await EventCompression.UseLz4Async(dataSource, schema, CancellationToken.None));
+        }
+
         using var second = LedgerStore.CreateStore(database, new LedgerOptions());
         var migration = await second.Storage.Database.CreateMigrationAsync();
         var alteredTables = migration.Deltas
@@ -31,5 +43,25 @@ public class LedgerSchemaTests(InfrastructureFixture infra)
 
         Assert.Empty(alteredTables);
         await second.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    /// <summary>
+    /// On a fresh database the pipeline host applies the schema, then switches the events' data column
+    /// to lz4 (PostgreSQL 15 here is built with lz4); a second switch finds nothing to do.
+    /// </summary>
+    [Fact]
+    public async Task The_pipeline_host_stores_events_compressed_with_lz4()
+    {
+        var database = await infra.NewDatabaseAsync();
+        var ledger = new LedgerOptions();
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        using (var host = PipelineHost.Build(database, new IngestOptions(), ledger, new PipelineRoles(Ingest: false, Projections: false), LogLevel.Warning))
+        {
+            await host.StartAsync();
+            await host.StopAsync();
+        }
+
+        Assert.Equal(EventCompression.Method, await EventCompression.CurrentAsync(dataSource, ledger.Schema, CancellationToken.None));
+        Assert.Null(await EventCompression.UseLz4Async(dataSource, ledger.Schema, CancellationToken.None));
     }
 }
