@@ -30,7 +30,7 @@ public static class ResultsTable
             Rate(marten.RecordsPerSecond), "—", $"{marten.RecordsPerSecond / copy.RecordsPerSecond:0.00} × COPY");
         Row(table, $"Marten append, Quick, {shaped.Shape.RecordsPerEvent:N0} requests per event as the ingest stored them, {shaped.Shape.RecordsPerCommit:N0} per commit ({shaped.Records:N0} records)",
             Rate(shaped.RecordsPerSecond), "—", $"{shaped.RecordsPerSecond / copy.RecordsPerSecond:0.00} × COPY");
-        var by = (ingest.Workers == 1 ? "one worker" : $"{ingest.Workers} workers") + $", {run.Plan.WriteLanes} write lanes";
+        var by = (ingest.Workers == 1 ? "one worker" : $"{ingest.Workers} workers") + $", {run.Plan.WriteLanes} write lanes, after {run.Plan.WarmUpRecords:N0} warm-up records";
         Row(table, $"end-to-end ingest: produced → stored, offsets committed ({ingest.Records:N0} records in {ingest.Seconds:N1} s, {by})",
             Rate(ingest.RecordsPerSecond), "≥ 0.50 × COPY", Verdict(run.EndToEndToCopy >= CopyShareTarget, $"{run.EndToEndToCopy:0.00} × COPY"));
         Row(table, "  worker CPU (own process: TotalProcessorTime / wall; summed over workers)", $"{ingest.Cores.Worker:0.00} cores", "—", "—");
