@@ -24,7 +24,7 @@ public static class BenchRunner
         Stage(environment);
         var records = await Timed($"generating {plan.Records:N0} request records", () => Task.Run(() => RequestWorkload.Generate(plan.Records, seed: 42), ct));
 
-        var copy = await Timed("binary COPY (the limit)", async () =>
+        var copy = await Timed($"binary COPY (the limit), {CopyLimit.Runs} runs", async () =>
             await CopyLimit.RunAsync(await infra.CreateDatabaseAsync("copy", ct), records, infra.Cpu, ct));
         var batchShape = new AppendShape(plan.IngestBatchSize, plan.IngestBatchSize, plan.Partitions);
         var marten = await Timed($"Marten append, {plan.IngestBatchSize:N0} requests per event", async () =>

@@ -12,22 +12,42 @@ public sealed record LimitResult(long Records, CoresUsed Cores)
 }
 
 /// <summary>
-/// The machine's limit for storing these records: one binary COPY of every record (its id and the
-/// same JSON value, as jsonb) into an unindexed table. No parsing, no dedupe, no offsets.
+/// The machine's limit for storing these records: a binary COPY of every record (its id and the
+/// same JSON value, as jsonb) into an unindexed table. No parsing, no dedupe, no offsets. One COPY
+/// on this kind of machine varies by up to 2× from run to run (first-touch memory of a fresh VM),
+/// so it runs <see cref="Runs"/> times into fresh tables and the fastest is the limit: a ratio
+/// to it errs against the pipeline, never for it.
 /// </summary>
 public static class CopyLimit
 {
+    public const int Runs = 3;
+
     public static async Task<LimitResult> RunAsync(string connectionString, IReadOnlyList<WireRecord> records, CpuClock cpu, CancellationToken ct)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-        await using (var create = new NpgsqlCommand("create table request_copy (request_id text not null, payload jsonb not null)", conn))
+        LimitResult? fastest = null;
+        for (var run = 0; run < Runs; run++)
+        {
+            var result = await CopyOnceAsync(conn, $"request_copy_{run}", records, cpu, ct);
+            if (fastest is null || result.RecordsPerSecond > fastest.RecordsPerSecond)
+            {
+                fastest = result;
+            }
+        }
+
+        return fastest!;
+    }
+
+    private static async Task<LimitResult> CopyOnceAsync(NpgsqlConnection conn, string table, IReadOnlyList<WireRecord> records, CpuClock cpu, CancellationToken ct)
+    {
+        await using (var create = new NpgsqlCommand($"create table {table} (request_id text not null, payload jsonb not null)", conn))
         {
             await create.ExecuteNonQueryAsync(ct);
         }
 
         var window = new CpuWindow(cpu, worker: null);
-        await using (var copy = await conn.BeginBinaryImportAsync("copy request_copy (request_id, payload) from stdin (format binary)", ct))
+        await using (var copy = await conn.BeginBinaryImportAsync($"copy {table} (request_id, payload) from stdin (format binary)", ct))
         {
             foreach (var record in records)
             {
@@ -40,7 +60,7 @@ public static class CopyLimit
         }
 
         var cores = window.Stop();
-        await using var count = new NpgsqlCommand("select count(*) from request_copy", conn);
+        await using var count = new NpgsqlCommand($"select count(*) from {table}", conn);
         var stored = (long)(await count.ExecuteScalarAsync(ct))!;
         if (stored != records.Count)
         {
