@@ -67,6 +67,29 @@ public sealed class IngestBatchWriter<TRecord>(
     }
 
     /// <summary>
+    /// Dead-letters one record that PostgreSQL refused to store (after the batch around it was
+    /// split down to it) and commits its offset, in one transaction, so the topic moves on.
+    /// </summary>
+    public async Task<BatchOutcome> RefuseAsync(ConsumeResult<byte[]?, byte[]?> message, string reason, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var partition = message.Partition.Value;
+        var committed = await offsets.LockAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, [partition], ct);
+        var from = committed.GetValueOrDefault(partition);
+        if (message.Offset.Value < from)
+        {
+            await tx.RollbackAsync(ct);
+            return new BatchOutcome(0, 0, 0, 1, 0);
+        }
+
+        await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, new Dictionary<int, long> { [partition] = message.Offset.Value + 1 }, ct);
+        await deadLetters.PublishAsync([new Rejected(message, reason)], ct);
+        await tx.CommitAsync(ct);
+        return new BatchOutcome(0, 0, 1, 0, message.Offset.Value - from);
+    }
+
+    /// <summary>
     /// Offsets between the committed position and the first record received were removed by the
     /// broker (retention) before they could be ingested: that loss is counted and reported, never hidden.
     /// </summary>

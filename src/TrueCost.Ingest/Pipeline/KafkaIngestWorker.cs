@@ -35,6 +35,9 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// <summary>How often a batch waiting for its busy writer is offered again.</summary>
     private static readonly TimeSpan WaitingPoll = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>The first wait before a failed store is retried; it doubles up to <see cref="IngestOptions.MaxRetryBackoff"/>.</summary>
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
+
     private readonly WriteLane[] _lanes = [.. Enumerable.Range(0, options.WriteLanes).Select(_ => new WriteLane())];
 
     /// <summary>Set by the assignment callback (on the consuming thread) until the loop has resumed or paused the new partitions.</summary>
@@ -200,7 +203,18 @@ public sealed class KafkaIngestWorker<TRecord>(
 
     private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        await StoreAsync(batch, ct);
+        CommitToBroker(consumer, batch);
+    }
+
+    /// <summary>
+    /// Stores a batch, retrying failures with backoff. When PostgreSQL refuses the batch because of
+    /// what a record holds (<see cref="StorageRefusal"/>), retrying would stall the topic forever, so
+    /// the batch is stored in halves, in order, until the one record it refuses is dead-lettered alone.
+    /// </summary>
+    private async Task StoreAsync(ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
+    {
+        var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -212,17 +226,50 @@ public sealed class KafkaIngestWorker<TRecord>(
                     logger.LogError("{Count} {Topic} records were deleted by the broker (retention) before ingest reached them; raise retention or ingest capacity", outcome.LostToRetention, source.Topic);
                 }
 
-                CommitToBroker(consumer, batch);
+                return;
+            }
+            catch (Exception e) when (StorageRefusal.In(e) is { } refusal)
+            {
+                if (batch.Length == 1)
+                {
+                    await RefuseAsync(batch[0], refusal, ct);
+                    return;
+                }
+
+                logger.LogWarning("PostgreSQL refused a batch of {Count} {Topic} records ({Reason}); storing it in halves to find the record", batch.Length, source.Topic, refusal);
+                await StoreAsync(batch[..(batch.Length / 2)], ct);
+                await StoreAsync(batch[(batch.Length / 2)..], ct);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 logger.LogError(e, "Storing a batch of {Count} {Topic} records failed (attempt {Attempt}); retrying in {Backoff}", batch.Length, source.Topic, attempt, backoff);
                 await Task.Delay(backoff, ct);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxRetryBackoff.Ticks));
+                backoff = Longer(backoff);
             }
         }
     }
+
+    private async Task RefuseAsync(ConsumeResult<byte[]?, byte[]?> message, string refusal, CancellationToken ct)
+    {
+        var backoff = FirstBackoff;
+        while (true)
+        {
+            try
+            {
+                counters.For(source.Topic).Add(await writer.RefuseAsync(message, $"PostgreSQL refused to store the record: {refusal}", ct));
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogError(e, "Dead-lettering the {Topic} record at {Partition}/{Offset} failed; retrying in {Backoff}", source.Topic, message.Partition.Value, message.Offset.Value, backoff);
+                await Task.Delay(backoff, ct);
+                backoff = Longer(backoff);
+            }
+        }
+    }
+
+    private TimeSpan Longer(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxRetryBackoff.Ticks));
 
     /// <summary>Mirrors committed offsets to the broker so standard lag tooling sees progress; PostgreSQL stays authoritative.</summary>
     private void CommitToBroker(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
