@@ -25,6 +25,8 @@ public sealed class IngestBatchWriter<TRecord>(
     where TRecord : class
 {
     private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
+    private const string ClaimSavepoint = "claim_ids";
+
     private readonly ICrossRecordRule<TRecord>[] _rules = [.. rules];
 
     public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
@@ -152,25 +154,12 @@ public sealed class IngestBatchWriter<TRecord>(
 
         // Sorted ids take unique-index locks in one order, so concurrent batches cannot deadlock.
         var ordered = candidates.OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        await using (var insert = new NpgsqlCommand(
-            $"insert into {_ingested} (kind, record_id, content_hash) select $1, id, h from unnest($2::text[], $3::bigint[]) as x(id, h) on conflict do nothing returning record_id", conn, tx))
-        {
-            insert.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
-            insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Id).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Hash).ToArray() });
-            await using var reader = await insert.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                claimed.Add(reader.GetString(0));
-            }
-        }
-
-        if (claimed.Count == candidates.Count)
+        if (await ClaimAllAsync(conn, tx, ordered, ct))
         {
             return (candidates, 0);
         }
 
+        var claimed = await ClaimNewAsync(conn, tx, ordered, ct);
         var known = await KnownHashesAsync(conn, tx, [.. candidates.Where(c => !claimed.Contains(c.Id)).Select(c => c.Id)], ct);
         var duplicates = 0;
         foreach (var c in candidates.Where(c => !claimed.Contains(c.Id)))
@@ -186,6 +175,51 @@ public sealed class IngestBatchWriter<TRecord>(
         }
 
         return ([.. candidates.Where(c => claimed.Contains(c.Id))], duplicates);
+    }
+
+    /// <summary>
+    /// The common case, no id seen before: a plain insert of every id. It costs PostgreSQL about half
+    /// of what <c>on conflict do nothing returning</c> does (no separate conflict probe per row, no
+    /// ids sent back). A unique violation rolls back to the savepoint and returns false.
+    /// </summary>
+    private async Task<bool> ClaimAllAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, CancellationToken ct)
+    {
+        await tx.SaveAsync(ClaimSavepoint, ct);
+        try
+        {
+            await using var insert = Insert(conn, tx, ordered, onConflict: string.Empty);
+            await insert.ExecuteNonQueryAsync(ct);
+            await tx.ReleaseAsync(ClaimSavepoint, ct);
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync(ClaimSavepoint, ct);
+            return false;
+        }
+    }
+
+    private async Task<HashSet<string>> ClaimNewAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, CancellationToken ct)
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        await using var insert = Insert(conn, tx, ordered, onConflict: " on conflict do nothing returning record_id");
+        await using var reader = await insert.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            claimed.Add(reader.GetString(0));
+        }
+
+        return claimed;
+    }
+
+    private NpgsqlCommand Insert(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, string onConflict)
+    {
+        var insert = new NpgsqlCommand(
+            $"insert into {_ingested} (kind, record_id, content_hash) select $1, id, h from unnest($2::text[], $3::bigint[]) as x(id, h){onConflict}", conn, tx);
+        insert.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
+        insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Id).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Hash).ToArray() });
+        return insert;
     }
 
     /// <summary>
