@@ -24,9 +24,9 @@ public sealed class IngestBatchWriter<TRecord>(
     IEnumerable<ICrossRecordRule<TRecord>> rules)
     where TRecord : class
 {
-    private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
     private const string ClaimSavepoint = "claim_ids";
 
+    private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
     private readonly ICrossRecordRule<TRecord>[] _rules = [.. rules];
 
     public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)

@@ -35,7 +35,7 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// <summary>How often a batch waiting for its busy writer is offered again.</summary>
     private static readonly TimeSpan WaitingPoll = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>The first wait before a failed store is retried; it doubles up to <see cref="IngestOptions.MaxRetryBackoff"/>.</summary>
+    /// <summary>The first wait before a failed store is retried.</summary>
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
 
     private readonly WriteLane[] _lanes = [.. Enumerable.Range(0, options.WriteLanes).Select(_ => new WriteLane())];
@@ -214,62 +214,56 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// </summary>
     private async Task StoreAsync(ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
     {
+        try
+        {
+            var outcome = await RetryAsync(() => writer.WriteAsync(batch, ct), refusalsPassOn: true, $"Storing a batch of {batch.Length} {source.Topic} records", ct);
+            counters.For(source.Topic).Add(outcome);
+            if (outcome.LostToRetention > 0)
+            {
+                logger.LogError("{Count} {Topic} records were deleted by the broker (retention) before ingest reached them; raise retention or ingest capacity", outcome.LostToRetention, source.Topic);
+            }
+        }
+        catch (Exception e) when (StorageRefusal.In(e) is { } refusal)
+        {
+            if (batch.Length == 1)
+            {
+                var message = batch[0];
+                counters.For(source.Topic).Add(await RetryAsync(
+                    () => writer.RefuseAsync(message, $"PostgreSQL refused to store the record: {refusal}", ct),
+                    refusalsPassOn: false,
+                    $"Dead-lettering the {source.Topic} record at {message.Partition.Value}/{message.Offset.Value}",
+                    ct));
+                return;
+            }
+
+            logger.LogWarning("PostgreSQL refused a batch of {Count} {Topic} records ({Reason}); storing it in halves to find the record", batch.Length, source.Topic, refusal);
+            await StoreAsync(batch[..(batch.Length / 2)], ct);
+            await StoreAsync(batch[(batch.Length / 2)..], ct);
+        }
+    }
+
+    /// <summary>
+    /// Runs one storing step until it succeeds, waiting twice as long after each failure, up to
+    /// <see cref="IngestOptions.MaxRetryBackoff"/>. With <paramref name="refusalsPassOn"/>, a refusal
+    /// is thrown on to the caller instead of retried.
+    /// </summary>
+    private async Task<BatchOutcome> RetryAsync(Func<Task<BatchOutcome>> step, bool refusalsPassOn, string what, CancellationToken ct)
+    {
         var backoff = FirstBackoff;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var outcome = await writer.WriteAsync(batch, ct);
-                counters.For(source.Topic).Add(outcome);
-                if (outcome.LostToRetention > 0)
-                {
-                    logger.LogError("{Count} {Topic} records were deleted by the broker (retention) before ingest reached them; raise retention or ingest capacity", outcome.LostToRetention, source.Topic);
-                }
-
-                return;
+                return await step();
             }
-            catch (Exception e) when (StorageRefusal.In(e) is { } refusal)
+            catch (Exception e) when ((e is not OperationCanceledException || !ct.IsCancellationRequested) && !(refusalsPassOn && StorageRefusal.In(e) is not null))
             {
-                if (batch.Length == 1)
-                {
-                    await RefuseAsync(batch[0], refusal, ct);
-                    return;
-                }
-
-                logger.LogWarning("PostgreSQL refused a batch of {Count} {Topic} records ({Reason}); storing it in halves to find the record", batch.Length, source.Topic, refusal);
-                await StoreAsync(batch[..(batch.Length / 2)], ct);
-                await StoreAsync(batch[(batch.Length / 2)..], ct);
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                logger.LogError(e, "Storing a batch of {Count} {Topic} records failed (attempt {Attempt}); retrying in {Backoff}", batch.Length, source.Topic, attempt, backoff);
+                logger.LogError(e, "{What} failed (attempt {Attempt}); retrying in {Backoff}", what, attempt, backoff);
                 await Task.Delay(backoff, ct);
-                backoff = Longer(backoff);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxRetryBackoff.Ticks));
             }
         }
     }
-
-    private async Task RefuseAsync(ConsumeResult<byte[]?, byte[]?> message, string refusal, CancellationToken ct)
-    {
-        var backoff = FirstBackoff;
-        while (true)
-        {
-            try
-            {
-                counters.For(source.Topic).Add(await writer.RefuseAsync(message, $"PostgreSQL refused to store the record: {refusal}", ct));
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                logger.LogError(e, "Dead-lettering the {Topic} record at {Partition}/{Offset} failed; retrying in {Backoff}", source.Topic, message.Partition.Value, message.Offset.Value, backoff);
-                await Task.Delay(backoff, ct);
-                backoff = Longer(backoff);
-            }
-        }
-    }
-
-    private TimeSpan Longer(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxRetryBackoff.Ticks));
 
     /// <summary>Mirrors committed offsets to the broker so standard lag tooling sees progress; PostgreSQL stays authoritative.</summary>
     private void CommitToBroker(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
