@@ -1,16 +1,18 @@
+using System.Text.Json.Serialization;
+
 namespace TrueCost.Ledger.RequestLogs;
 
 /// <summary>
 /// A batch of request-log records durably accepted from one Kafka partition, offsets
 /// [FirstOffset, LastOffset]. Batching keeps append and projection fast; each request stays
-/// traceable by its id inside the batch.
+/// traceable by its id inside the batch. The requests are stored as columns (<see cref="RequestColumns"/>).
 /// </summary>
 public sealed record RequestsRecorded(
     string Topic,
     int Partition,
     long FirstOffset,
     long LastOffset,
-    IReadOnlyList<RecordedRequest> Requests);
+    [property: JsonConverter(typeof(RequestColumns))] IReadOnlyList<RecordedRequest> Requests);
 
 /// <summary>What TrueCost keeps of one LLM call (independent of the wire schema version).</summary>
 public sealed record RecordedRequest(

@@ -105,9 +105,10 @@ public static class FreshnessRun
         var schema = new LedgerOptions().Schema;
         await using var cmd = db.CreateCommand($"""
             with markers as (
-                select r->>'Tenant' as tenant, (r->>'Timestamp')::timestamptz as produced, e.timestamp as stored
-                from {schema}.mt_events e cross join lateral jsonb_array_elements(e.data->'Requests') r
-                where e.data @> $1::jsonb and r->>'Tenant' like 'bench-lag-%'),
+                select r.tenant, r.produced::timestamptz as produced, e.timestamp as stored
+                from {schema}.mt_events e
+                cross join lateral rows from (jsonb_array_elements_text(e.data->'Requests'->'Tenant'), jsonb_array_elements_text(e.data->'Requests'->'Timestamp')) as r(tenant, produced)
+                where e.data @> $1::jsonb and r.tenant like 'bench-lag-%'),
             split as (
                 select extract(epoch from m.stored - m.produced) * 1000 as ingest, extract(epoch from u.updated_at - m.stored) * 1000 as projection
                 from markers m join {LedgerTables.QualifiedName(schema, LedgerTables.UsageHourly)} u on u.tenant = m.tenant)
@@ -115,7 +116,7 @@ public static class FreshnessRun
                    percentile_cont(0.5) within group (order by projection), percentile_cont(0.95) within group (order by projection)
             from split
             """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new { Requests = new[] { new { Route = MarkerRecords.Route } } }) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(new { Requests = new { Route = new[] { MarkerRecords.Route } } }) });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         return new LagSplit(r.GetDouble(0), r.GetDouble(1), r.GetDouble(2), r.GetDouble(3));
