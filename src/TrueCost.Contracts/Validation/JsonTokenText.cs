@@ -22,9 +22,36 @@ internal static class JsonTokenText
         }
         catch (InvalidOperationException e)
         {
-            throw new JsonException("the string is not valid UTF-8 or holds an unpaired surrogate escape", e);
+            throw Undecodable(e);
         }
     }
+
+    /// <summary>
+    /// Copies the string token's text into <paramref name="buffer"/> without allocating, decoded as
+    /// <see cref="Text(ref Utf8JsonReader)"/> decodes it; false when it might not fit.
+    /// </summary>
+    public static bool TryCopy(ref Utf8JsonReader reader, scoped Span<char> buffer, out int written)
+    {
+        // A UTF-8 token never decodes to more UTF-16 chars than it has bytes.
+        if ((reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length) > buffer.Length)
+        {
+            written = 0;
+            return false;
+        }
+
+        try
+        {
+            written = reader.CopyString(buffer);
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Undecodable(e);
+        }
+    }
+
+    private static JsonException Undecodable(InvalidOperationException e) =>
+        new("the string is not valid UTF-8 or holds an unpaired surrogate escape", e);
 
     public static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch
     {
