@@ -32,29 +32,30 @@ public sealed class DeadLetterPublisher : IDisposable
         }).Build();
     }
 
-    public async Task PublishAsync(IReadOnlyList<Rejected> rejected, CancellationToken ct)
+    /// <param name="topic">The topic the records were consumed from (the consumer does not copy it into each record).</param>
+    public async Task PublishAsync(string topic, IReadOnlyList<Rejected> rejected, CancellationToken ct)
     {
         if (rejected.Count == 0)
         {
             return;
         }
 
-        var deliveries = rejected.Select(r => _producer.ProduceAsync(Topics.DeadLetter(r.Message.Topic), ToDeadLetter(r), ct));
+        var deliveries = rejected.Select(r => _producer.ProduceAsync(Topics.DeadLetter(topic), ToDeadLetter(topic, r), ct));
         await Task.WhenAll(deliveries);
         foreach (var r in rejected)
         {
-            _logger.LogWarning("Dead-lettered {Topic} {Partition} {Offset}: {Reason}", r.Message.Topic, r.Message.Partition.Value, r.Message.Offset.Value, r.Reason);
+            _logger.LogWarning("Dead-lettered {Topic} {Partition} {Offset}: {Reason}", topic, r.Message.Partition.Value, r.Message.Offset.Value, r.Reason);
         }
     }
 
-    private static Message<byte[]?, byte[]?> ToDeadLetter(Rejected r) => new()
+    private static Message<byte[]?, byte[]?> ToDeadLetter(string topic, Rejected r) => new()
     {
         Key = r.Message.Message.Key,
         Value = r.Message.Message.Value,
         Headers = new Headers
         {
             { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(r.Reason) },
-            { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(r.Message.Topic) },
+            { DeadLetterHeaders.SourceTopic, Encoding.UTF8.GetBytes(topic) },
             { DeadLetterHeaders.SourcePartition, Encoding.UTF8.GetBytes(r.Message.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
             { DeadLetterHeaders.SourceOffset, Encoding.UTF8.GetBytes(r.Message.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
         },

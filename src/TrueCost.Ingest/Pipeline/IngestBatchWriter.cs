@@ -63,7 +63,7 @@ public sealed class IngestBatchWriter<TRecord>(
 
         var next = fresh.GroupBy(m => m.Partition.Value).ToDictionary(g => g.Key, g => g.Max(m => m.Offset.Value) + 1);
         await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, next, ct);
-        await deadLetters.PublishAsync(rejected, ct);
+        await deadLetters.PublishAsync(source.Topic, rejected, ct);
         await tx.CommitAsync(ct);
         return new BatchOutcome(stored.Count, duplicates + knownDuplicates, rejected.Count, batch.Count - fresh.Count, gaps);
     }
@@ -86,7 +86,7 @@ public sealed class IngestBatchWriter<TRecord>(
         }
 
         await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, new Dictionary<int, long> { [partition] = message.Offset.Value + 1 }, ct);
-        await deadLetters.PublishAsync([new Rejected(message, reason)], ct);
+        await deadLetters.PublishAsync(source.Topic, [new Rejected(message, reason)], ct);
         await tx.CommitAsync(ct);
         return new BatchOutcome(0, 0, 1, 0, message.Offset.Value - from);
     }

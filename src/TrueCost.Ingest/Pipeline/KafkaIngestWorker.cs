@@ -268,7 +268,7 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// <summary>Mirrors committed offsets to the broker so standard lag tooling sees progress; PostgreSQL stays authoritative.</summary>
     private void CommitToBroker(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
     {
-        var next = batch.GroupBy(m => m.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(m => m.Offset.Value) + 1)).ToList();
+        var next = batch.GroupBy(m => m.Partition.Value).Select(g => new TopicPartitionOffset(source.Topic, g.Key, g.Max(m => m.Offset.Value) + 1)).ToList();
         try
         {
             consumer.Commit(next);
@@ -293,6 +293,9 @@ public sealed class KafkaIngestWorker<TRecord>(
             HeartbeatIntervalMs = Math.Max(1000, options.SessionTimeoutMs / 5),
             FetchMaxBytes = 16 * 1024 * 1024,
             QueuedMaxMessagesKbytes = 64 * 1024,
+            // One topic per consumer, and neither timestamps nor headers are read: without this the
+            // client allocates the topic name and a header list for every record.
+            ConsumeResultFields = "none",
         })
         .SetPartitionsAssignedHandler(OnAssigned)
         .SetPartitionsRevokedHandler((_, revoked) => Drop(revoked.Select(p => p.TopicPartition)))
@@ -328,7 +331,7 @@ public sealed class KafkaIngestWorker<TRecord>(
 
     private void Drop(IEnumerable<TopicPartition> partitions)
     {
-        var gone = partitions.ToHashSet();
+        var gone = partitions.Where(p => p.Topic == source.Topic).Select(p => p.Partition.Value).ToHashSet();
         var dropped = _lanes.Sum(l => l.Drop(gone));
         if (dropped > 0)
         {
@@ -382,6 +385,6 @@ public sealed class KafkaIngestWorker<TRecord>(
             return batch;
         }
 
-        public int Drop(HashSet<TopicPartition> gone) => _buffer.RemoveAll(m => gone.Contains(m.TopicPartition));
+        public int Drop(HashSet<int> gone) => _buffer.RemoveAll(m => gone.Contains(m.Partition.Value));
     }
 }
