@@ -3,8 +3,9 @@ using Confluent.Kafka;
 namespace TrueCost.Benchmarks.Setup;
 
 /// <summary>
-/// One producer for a stage, configured like the demo's (acks=all, lz4, 1 MB batches). Delivery
-/// failures are counted; <see cref="FlushAsync"/> fails the stage if any record was not delivered.
+/// One producer for a stage, configured like the demo's (acks=all, lz4, 1 MB batches, delivery
+/// reports carrying the status only). Delivery failures are counted; <see cref="FlushAsync"/> fails
+/// the stage if any record was not delivered.
 /// </summary>
 public sealed class RecordProducer : IDisposable
 {
@@ -24,6 +25,7 @@ public sealed class RecordProducer : IDisposable
             BatchSize = 1_000_000,
             CompressionType = CompressionType.Lz4,
             ClientId = "truecost-bench",
+            DeliveryReportFields = "status",
         }).Build();
         _onDelivery = report =>
         {
