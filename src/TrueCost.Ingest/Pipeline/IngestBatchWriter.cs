@@ -43,9 +43,8 @@ public sealed class IngestBatchWriter<TRecord>(
         }
 
         var gaps = Gaps(fresh, committed);
-        var (candidates, rejected, duplicates) = Screen(fresh);
-        var (claimed, knownDuplicates) = await DedupeAsync(conn, tx, candidates, rejected, ct);
-        var stored = await ApplyRulesAsync(conn, tx, claimed, rejected, ct);
+        var (candidates, repeats, rejected) = Screen(fresh);
+        var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, ct);
 
         await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))
         {
@@ -65,7 +64,7 @@ public sealed class IngestBatchWriter<TRecord>(
         await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, next, ct);
         await deadLetters.PublishAsync(source.Topic, rejected, ct);
         await tx.CommitAsync(ct);
-        return new BatchOutcome(stored.Count, duplicates + knownDuplicates, rejected.Count, batch.Count - fresh.Count, gaps);
+        return new BatchOutcome(stored.Count, duplicates, rejected.Count, batch.Count - fresh.Count, gaps);
     }
 
     /// <summary>
@@ -98,12 +97,16 @@ public sealed class IngestBatchWriter<TRecord>(
     private static long Gaps(List<ConsumeResult<byte[]?, byte[]?>> fresh, IReadOnlyDictionary<int, long> committed) =>
         fresh.GroupBy(m => m.Partition.Value).Sum(p => Math.Max(0, p.Min(m => m.Offset.Value) - committed.GetValueOrDefault(p.Key)));
 
-    private (List<Candidate> Candidates, List<Rejected> Rejected, int Duplicates) Screen(List<ConsumeResult<byte[]?, byte[]?>> fresh)
+    /// <summary>
+    /// Parses the records; each id's first record is a candidate, and a later record with an id
+    /// already seen in the batch is a repeat, settled by <see cref="ClaimInRoundsAsync"/>.
+    /// </summary>
+    private (List<Candidate> Candidates, List<Candidate> Repeats, List<Rejected> Rejected) Screen(List<ConsumeResult<byte[]?, byte[]?>> fresh)
     {
         var candidates = new List<Candidate>(fresh.Count);
+        var repeats = new List<Candidate>();
         var rejected = new List<Rejected>();
-        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        var duplicates = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var message in fresh)
         {
             var value = message.Message.Value ?? [];
@@ -120,43 +123,93 @@ public sealed class IngestBatchWriter<TRecord>(
                 continue;
             }
 
-            var id = source.RecordId(parsed.Record!);
-            var hash = ContentHash(value);
-            if (seen.TryGetValue(id, out var earlier))
-            {
-                if (earlier == hash)
-                {
-                    duplicates++;
-                }
-                else
-                {
-                    rejected.Add(new Rejected(message, DifferentContent(id)));
-                }
-
-                continue;
-            }
-
-            seen.Add(id, hash);
-            candidates.Add(new Candidate(message, parsed.Record!, id, hash));
+            var candidate = new Candidate(message, parsed.Record!, source.RecordId(parsed.Record!), ContentHash(value));
+            (seen.Add(candidate.Id) ? candidates : repeats).Add(candidate);
         }
 
-        return (candidates, rejected, duplicates);
+        return (candidates, repeats, rejected);
     }
 
-    /// <summary>Claims the candidates' ids; ids stored by an earlier batch are duplicates, or rejected when their content differs.</summary>
-    private async Task<(List<Candidate> Stored, int Duplicates)> DedupeAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Rejected> rejected, CancellationToken ct)
+    /// <summary>
+    /// Claims the candidates' ids and applies the rules, in rounds: when a rule rejects a record,
+    /// the next record of the batch with that id (a correction sent right behind it) is claimed in
+    /// the next round, as if it had come in a later batch. A repeat left over at the end is a
+    /// duplicate of the record stored with its id when the content is the same, and is rejected
+    /// when it differs. Returns the stored records in offset order.
+    /// </summary>
+    private async Task<(List<Candidate> Stored, int Duplicates)> ClaimInRoundsAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Candidate> repeats, List<Rejected> rejected, CancellationToken ct)
     {
-        if (candidates.Count == 0)
+        var stored = new List<Candidate>(candidates.Count);
+        var taken = new Dictionary<string, long>(StringComparer.Ordinal);
+        var duplicates = 0;
+        var rounds = 0;
+        while (candidates.Count > 0)
         {
-            return ([], 0);
+            rounds++;
+            var (claimed, known) = await DedupeAsync(conn, tx, candidates, rejected, ct);
+            duplicates += known.Duplicates;
+            foreach (var (id, hash) in known.Hashes)
+            {
+                taken[id] = hash;
+            }
+
+            var passed = await ApplyRulesAsync(conn, tx, claimed, rejected, ct);
+            stored.AddRange(passed);
+            if (repeats.Count == 0 || passed.Count == claimed.Count)
+            {
+                break;
+            }
+
+            var kept = passed.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            var refused = claimed.Where(c => !kept.Contains(c.Id)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+            candidates = [];
+            var later = new List<Candidate>();
+            foreach (var r in repeats)
+            {
+                (refused.Remove(r.Id) ? candidates : later).Add(r);
+            }
+
+            repeats = later;
         }
 
+        foreach (var c in repeats.Count > 0 ? stored : [])
+        {
+            taken[c.Id] = c.Hash;
+        }
+
+        foreach (var r in repeats)
+        {
+            if (taken.TryGetValue(r.Id, out var hash) && hash == r.Hash)
+            {
+                duplicates++;
+            }
+            else
+            {
+                rejected.Add(new Rejected(r.Message, DifferentContent(r.Id)));
+            }
+        }
+
+        if (rounds > 1)
+        {
+            stored.Sort((a, b) => a.Message.Offset.Value.CompareTo(b.Message.Offset.Value));
+        }
+
+        return (stored, duplicates);
+    }
+
+    /// <summary>
+    /// Claims the candidates' ids; ids stored by an earlier batch are duplicates, or rejected when
+    /// their content differs. Also returns the stored content hash of every id found taken.
+    /// </summary>
+    private async Task<(List<Candidate> Claimed, (int Duplicates, Dictionary<string, long> Hashes) Known)> DedupeAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Rejected> rejected, CancellationToken ct)
+    {
         // Sorted ids take unique-index locks in one order, so concurrent batches cannot deadlock.
         var ordered = candidates.OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
         if (await ClaimAllAsync(conn, tx, ordered, ct))
         {
-            return (candidates, 0);
+            return (candidates, (0, []));
         }
 
         var claimed = await ClaimNewAsync(conn, tx, ordered, ct);
@@ -174,7 +227,7 @@ public sealed class IngestBatchWriter<TRecord>(
             }
         }
 
-        return ([.. candidates.Where(c => claimed.Contains(c.Id))], duplicates);
+        return ([.. candidates.Where(c => claimed.Contains(c.Id))], (duplicates, known));
     }
 
     /// <summary>
