@@ -1,29 +1,10 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using TrueCost.Api.Querying;
+using TrueCost.Ledger.Incidents;
 using TrueCost.Ledger.Storage;
 
 namespace TrueCost.Api.Incidents;
-
-/// <summary>One incident as the ledger costs it, from the incidents table.</summary>
-public sealed record IncidentRow(
-    string IncidentId,
-    string Severity,
-    string Title,
-    DateTimeOffset? OpenedAt,
-    DateTimeOffset? MitigatedAt,
-    DateTimeOffset? ResolvedAt,
-    DateTimeOffset WindowStart,
-    DateTimeOffset WindowEnd,
-    long FailedRequests,
-    decimal ResponderHours,
-    decimal ResponderCost,
-    decimal FailedRequestCost,
-    decimal Credits,
-    JsonElement Affected,
-    string? PostmortemUrl,
-    int Records);
 
 /// <summary>
 /// GET /v1/incidents: incidents, optionally only those whose cost window overlaps [from, to).
@@ -62,31 +43,10 @@ public static class IncidentEndpoints
         }
 
         var sql = $"""
-            select incident_id, severity, title, opened_at, mitigated_at, resolved_at, window_start, window_end, failed_requests,
-                   responder_hours, responder_cost, failed_request_cost, credits, affected, postmortem_url, records
+            select {IncidentRow.Columns}
             from {LedgerTables.QualifiedName(ledger.Schema, LedgerTables.Incidents)}
             where {where.Sql} order by window_start, incident_id
             """;
-        return TypedResults.Ok(await where.RowsPageAsync(db, sql, parsedRange, paging, Read, ct));
+        return TypedResults.Ok(await where.RowsPageAsync(db, sql, parsedRange, paging, IncidentRow.Read, ct));
     }
-
-    private static IncidentRow Read(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        r.GetString(1),
-        r.GetString(2),
-        Nullable(r, 3),
-        Nullable(r, 4),
-        Nullable(r, 5),
-        r.GetFieldValue<DateTimeOffset>(6),
-        r.GetFieldValue<DateTimeOffset>(7),
-        r.GetInt64(8),
-        r.GetDecimal(9),
-        r.GetDecimal(10),
-        r.GetDecimal(11),
-        r.GetDecimal(12),
-        r.GetFieldValue<JsonElement>(13),
-        r.IsDBNull(14) ? null : r.GetString(14),
-        r.GetInt32(15));
-
-    private static DateTimeOffset? Nullable(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetFieldValue<DateTimeOffset>(i);
 }

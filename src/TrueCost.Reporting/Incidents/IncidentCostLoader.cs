@@ -34,22 +34,10 @@ public sealed class IncidentCostLoader(NpgsqlDataSource dataSource, IDocumentSto
 
     private async Task<IncidentRow?> RowAsync(string incidentId, CancellationToken ct)
     {
-        await using var cmd = dataSource.CreateCommand($"""
-            select incident_id, severity, title, opened_at, mitigated_at, resolved_at, window_start, window_end, failed_requests,
-                   responder_hours, responder_cost, failed_request_cost, credits, affected::text, postmortem_url
-            from {_incidents} where incident_id = $1
-            """);
+        await using var cmd = dataSource.CreateCommand($"select {IncidentRow.Columns} from {_incidents} where incident_id = $1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = incidentId });
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        if (!await r.ReadAsync(ct))
-        {
-            return null;
-        }
-
-        return new IncidentRow(
-            r.GetString(0), r.GetString(1), r.GetString(2), NullableTime(r, 3), NullableTime(r, 4), NullableTime(r, 5),
-            r.GetFieldValue<DateTimeOffset>(6), r.GetFieldValue<DateTimeOffset>(7), r.GetInt64(8), r.GetDecimal(9), r.GetDecimal(10), r.GetDecimal(11), r.GetDecimal(12),
-            JsonSerializer.Deserialize<AffectedScope>(r.GetString(13)) ?? AffectedScope.Everything, r.IsDBNull(14) ? null : r.GetString(14));
+        return await r.ReadAsync(ct) ? IncidentRow.Read(r) : null;
     }
 
     private async Task<List<IncidentBucketRow>> CostRowsAsync(IncidentRow row, CancellationToken ct)
@@ -70,6 +58,4 @@ public sealed class IncidentCostLoader(NpgsqlDataSource dataSource, IDocumentSto
 
         return rows;
     }
-
-    private static DateTimeOffset? NullableTime(NpgsqlDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetFieldValue<DateTimeOffset>(ordinal);
 }

@@ -4,24 +4,6 @@ using TrueCost.Ledger.Incidents;
 
 namespace TrueCost.Reporting.Incidents;
 
-/// <summary>One row of the incidents table (the projection of the incident's stream).</summary>
-public sealed record IncidentRow(
-    string IncidentId,
-    string Severity,
-    string Title,
-    DateTimeOffset? OpenedAt,
-    DateTimeOffset? MitigatedAt,
-    DateTimeOffset? ResolvedAt,
-    DateTimeOffset WindowStart,
-    DateTimeOffset WindowEnd,
-    long FailedRequests,
-    decimal ResponderHours,
-    decimal ResponderCost,
-    decimal FailedRequestCost,
-    decimal Credits,
-    AffectedScope Affected,
-    string? PostmortemUrl);
-
 /// <summary>A cost_hourly row of the incident's window with a non-zero incident bucket.</summary>
 public sealed record IncidentBucketRow(DateTimeOffset Hour, string Route, string Tenant, string Model, string TrafficClass, decimal Incident);
 

@@ -82,7 +82,7 @@ public class IncidentCostReportTests
 
     private static IncidentRow Row() => new(
         "INC-7", "sev2", "Agent planning 5xx", Opened, Opened.AddMinutes(65), Opened.AddMinutes(95), Opened, Opened.AddMinutes(95),
-        1_800, 9.5m, 1_560m, 36m, 250m, AgentPlan, "https://wiki.example.com/pm/INC-7");
+        1_800, 9.5m, 1_560m, 36m, 250m, AgentPlan, "https://wiki.example.com/pm/INC-7", Records: 6);
 
     private static IncidentBucketRow[] CostRows() =>
     [
