@@ -154,15 +154,13 @@ public sealed class IngestBatchWriter<TRecord>(
                 taken[id] = hash;
             }
 
-            var passed = await ApplyRulesAsync(conn, tx, claimed, rejected, ct);
+            var (passed, refused) = await ApplyRulesAsync(conn, tx, claimed, rejected, ct);
             stored.AddRange(passed);
-            if (repeats.Count == 0 || passed.Count == claimed.Count)
+            if (repeats.Count == 0 || refused.Count == 0)
             {
                 break;
             }
 
-            var kept = passed.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
-            var refused = claimed.Where(c => !kept.Contains(c.Id)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
             candidates = [];
             var later = new List<Candidate>();
             foreach (var r in repeats)
@@ -277,12 +275,14 @@ public sealed class IngestBatchWriter<TRecord>(
 
     /// <summary>
     /// Runs the cross-record rules over the claimed records in offset order. A record a rule rejects
-    /// gives its id back, so a corrected record resent with the same id is stored later.
+    /// gives its id back, so a corrected record resent with the same id is stored later; those ids
+    /// are returned beside the records that passed.
     /// </summary>
-    private async Task<List<Candidate>> ApplyRulesAsync(
+    private async Task<(List<Candidate> Passed, HashSet<string> Released)> ApplyRulesAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> claimed, List<Rejected> rejected, CancellationToken ct)
     {
         var passing = claimed;
+        var releasedIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in _rules)
         {
             if (passing.Count == 0)
@@ -307,10 +307,11 @@ public sealed class IngestBatchWriter<TRecord>(
             }
 
             await ReleaseAsync(conn, tx, [.. released], ct);
+            releasedIds.UnionWith(released);
             passing = next;
         }
 
-        return passing;
+        return (passing, releasedIds);
     }
 
     private async Task ReleaseAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, CancellationToken ct)
