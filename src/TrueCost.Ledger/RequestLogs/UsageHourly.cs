@@ -87,6 +87,6 @@ public static class UsageHourly
             return;
         }
 
-        t.ApiCost += price.Cost(r.InputTokens, r.OutputTokens, r.CachedInputTokens);
+        t.ApiCost += price.Cost(new TokenCounts(r.InputTokens, r.CachedInputTokens, 0, r.OutputTokens, 0));
     }
 }

@@ -134,7 +134,7 @@ public static class QueryDataSeed
         }
 
         var input = k.Requests * k.Route.InputTokens;
-        return price.Cost(input, k.Requests * k.Route.OutputTokens, input * 15 / 100);
+        return price.Cost(new TokenCounts(input, input * 15 / 100, 0, k.Requests * k.Route.OutputTokens, 0));
     }
 
     private static IEnumerable<object[]> GpuRows(Dictionary<(DateTimeOffset Hour, string Pool), long> poolTokens)

@@ -29,11 +29,11 @@ public class PriceCatalogueTests
     [Fact]
     public void Cached_input_tokens_are_billed_at_the_cached_price_and_not_twice()
     {
-        var price = Price(2.50m, Jan, null) with { OutputPer1M = 10m, CachedInputPer1M = 1.25m };
+        var price = Price(2.50m, Jan, null) with { OutputPer1M = 10m, CacheReadPer1M = 1.25m };
 
         // 1,000,000 input of which 400,000 cached, 100,000 output:
         // 600,000 × 2.50/1M + 400,000 × 1.25/1M + 100,000 × 10/1M = 1.50 + 0.50 + 1.00
-        Assert.Equal(3.00m, price.Cost(1_000_000, 100_000, 400_000));
+        Assert.Equal(3.00m, price.Cost(new TokenCounts(1_000_000, 400_000, 0, 100_000, 0)));
     }
 
     [Fact]
