@@ -45,7 +45,7 @@ public static class IncidentCostCommand
         // instead of printing Marten's disabled-daemon warning into the Markdown or JSON on stdout.
         using var store = DocumentStore.For(opts =>
         {
-            LedgerStore.Configure(opts, postgres, ledger, LedgerStore.LoadPrices(ledger));
+            LedgerStore.Configure(opts, postgres, ledger);
             opts.Projections.AsyncMode = DaemonMode.ExternallyManaged;
         });
         IncidentCostReport? report;

@@ -31,14 +31,22 @@ public sealed class RequestLogParser(TimeProvider clock) : IRecordParser<Request
         return Required("request_id", r.RequestId)
             ?? Required("route", r.Route)
             ?? Required("tenant", r.Tenant)
-            ?? Required("gen_ai.provider.name", r.Provider)
+            ?? (string.IsNullOrWhiteSpace(r.Provider) ? "gen_ai.provider.name (or the older gen_ai.system) is required" : null)
             ?? Required("gen_ai.request.model", r.Model)
+            ?? (r.ResponseModel is null ? null : Required("gen_ai.response.model", r.ResponseModel))
             ?? TimestampRules.Check("timestamp", r.Timestamp, now)
             ?? Tokens("gen_ai.usage.input_tokens", r.InputTokens)
             ?? Tokens("gen_ai.usage.output_tokens", r.OutputTokens)
-            ?? Tokens("gen_ai.usage.cached_input_tokens", r.CachedInputTokens)
-            ?? (r.CachedInputTokens > r.InputTokens
-                ? $"gen_ai.usage.cached_input_tokens {r.CachedInputTokens} exceeds gen_ai.usage.input_tokens {r.InputTokens}"
+            ?? OneCount("gen_ai.usage.cache_read.input_tokens", r.CacheReadInputTokens, "gen_ai.usage.cache_read_input_tokens", r.CacheReadInputTokensUnderscored)
+            ?? OneCount("gen_ai.usage.cache_read.input_tokens", r.CacheReadInputTokens ?? r.CacheReadInputTokensUnderscored, "gen_ai.usage.cached_input_tokens", r.CachedInputTokensOlder)
+            ?? OneCount("gen_ai.usage.cache_creation.input_tokens", r.CacheCreationInputTokens, "gen_ai.usage.cache_creation_input_tokens", r.CacheCreationInputTokensUnderscored)
+            ?? OneCount("gen_ai.usage.reasoning.output_tokens", r.ReasoningOutputTokens, "gen_ai.usage.reasoning_tokens", r.ReasoningTokensUnderscored)
+            ?? Tokens("gen_ai.usage.cache_read.input_tokens", r.CacheReadTokens)
+            ?? Tokens("gen_ai.usage.cache_creation.input_tokens", r.CacheCreationTokens)
+            ?? Tokens("gen_ai.usage.reasoning.output_tokens", r.ReasoningTokens)
+            ?? Tokens("input tokens with cache tokens", r.InputTokensWithCache)
+            ?? (r.ReasoningTokens > r.OutputTokens
+                ? $"gen_ai.usage.reasoning.output_tokens {r.ReasoningTokens} exceeds gen_ai.usage.output_tokens {r.OutputTokens} (reasoning tokens are part of the output)"
                 : null)
             ?? OneOf("serving_mode", r.ServingMode, ServingModes.All)
             ?? ServingPool(r)
@@ -58,6 +66,10 @@ public sealed class RequestLogParser(TimeProvider clock) : IRecordParser<Request
         ServingModes.Api when !string.IsNullOrEmpty(r.GpuPool) => $"serving_mode api must not name gpu_pool ({Clip(r.GpuPool)})",
         _ => null,
     };
+
+    /// <summary>One count sent under two spellings is counted once; two different values cannot both be right.</summary>
+    private static string? OneCount(string field, long? value, string otherField, long? other) =>
+        value is { } a && other is { } b && a != b ? $"{field} {a} and {otherField} {b} disagree; send the count once" : null;
 
     private static string? Tokens(string field, long value) =>
         value < 0 ? $"{field} {value} is negative"

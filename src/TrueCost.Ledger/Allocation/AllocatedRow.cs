@@ -2,7 +2,8 @@ namespace TrueCost.Ledger.Allocation;
 
 /// <summary>
 /// One row of cost_hourly. <see cref="Idle"/> is the part of <see cref="DirectInference"/> that paid for
-/// unused GPU capacity; <see cref="Total"/> is the sum of the five buckets.
+/// unused GPU capacity; <see cref="Total"/> is the sum of the five buckets. <see cref="UnpricedRequests"/> and
+/// <see cref="UnpricedTokens"/> count the key's API usage that had no list price in the hour.
 /// </summary>
 public sealed record AllocatedRow(
     DateTimeOffset Hour,
@@ -16,7 +17,9 @@ public sealed record AllocatedRow(
     decimal Observability,
     decimal Engineering,
     decimal Incident,
-    decimal Idle)
+    decimal Idle,
+    long UnpricedRequests = 0,
+    long UnpricedTokens = 0)
 {
     public decimal Total => DirectInference + PlatformOverhead + Observability + Engineering + Incident;
 }
@@ -37,5 +40,6 @@ public static class SpecialRows
     public const string Unallocated = "(unallocated)";
     public const string Unclassified = "(unclassified)";
     public const string Reconciliation = "(reconciliation)";
+    public const string UnusedCommitment = "(unused commitment)";
     public const string All = "(all)";
 }

@@ -2,7 +2,11 @@ using TrueCost.Ledger.Incidents;
 
 namespace TrueCost.Ledger.Allocation;
 
-/// <summary>Usage of one key in the hour (from usage_hourly), with what every driver needs.</summary>
+/// <summary>
+/// Usage of one key in the hour (from usage_hourly, priced), with what every driver needs. Provider and
+/// model are canonical (aliases applied). <see cref="Unpriced"/> API usage has no list price: it keeps its
+/// row and its counts, and carries cost only where an invoice of its provider covers it.
+/// </summary>
 public sealed record UsageInput(
     string Route,
     string Tenant,
@@ -15,12 +19,16 @@ public sealed record UsageInput(
     long Tokens,
     long Bytes,
     long RetryTokens,
-    decimal ApiCost);
+    decimal ApiCost,
+    bool Unpriced = false);
 
 /// <summary>A GPU pool's hour (from gpu_pool_hourly). BusyShare is null when the pool sent no samples.</summary>
 public sealed record PoolInput(string Pool, double? BusyShare, double MissingGpuSeconds);
 
-/// <summary>One invoice line's share of the hour (from cost_line_hourly).</summary>
+/// <summary>
+/// One invoice line's share of the hour (from cost_line_hourly), in the reporting currency. Provider and
+/// model are canonical; a provider's API invoice line is already this hour's share by usage.
+/// </summary>
 public sealed record CostLineInput(string LineId, string Bucket, string Driver, string Pool, string Provider, string Model, IReadOnlyList<string> Routes, decimal Amount);
 
 /// <summary>An incident's cost components that fall in this hour, and whom it affected.</summary>

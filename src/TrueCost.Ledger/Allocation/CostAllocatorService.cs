@@ -11,15 +11,15 @@ namespace TrueCost.Ledger.Allocation;
 /// </summary>
 public sealed class CostAllocatorService(
     NpgsqlDataSource dataSource,
-    AllocationStore store,
     LedgerOptions ledger,
+    LedgerRules rules,
     ILogger<CostAllocatorService> logger) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var policy = new AllocationPolicy(ledger.IdlePolicy, ledger.Currency);
+        var policy = rules.Policy;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -58,21 +58,24 @@ public sealed class CostAllocatorService(
             }
         }
 
+        if (queued.Count > 0)
+        {
+            // Dequeued first: an hour re-queued while this page runs (a provider invoice's shares moved) stays queued.
+            await using var delete = new NpgsqlCommand($"delete from {ledger.Schema}.{LedgerTables.AllocationQueue} where hour = any($1)", conn, tx);
+            delete.Parameters.Add(new NpgsqlParameter { Value = queued.Select(q => q.Hour).ToArray() });
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+
+        var store = new AllocationStore(ledger, rules);
         foreach (var (hour, reason) in queued)
         {
-            var result = HourAllocator.Allocate(await store.LoadAsync(conn, tx, hour, ct), policy);
-            var previous = await store.SaveAsync(conn, tx, result, reason, ct);
+            var loaded = await store.LoadAsync(conn, tx, hour, ct);
+            var result = HourAllocator.Allocate(loaded.Inputs, policy);
+            var previous = await store.SaveAsync(conn, tx, result, loaded, reason, ct);
             if (previous is { } p && p != result.AllocatedTotal)
             {
                 logger.LogInformation("Re-allocated {Hour:u}: total {Previous} → {Total} {Currency} ({Reason})", hour, p, result.AllocatedTotal, policy.Currency, reason);
             }
-        }
-
-        if (queued.Count > 0)
-        {
-            await using var delete = new NpgsqlCommand($"delete from {ledger.Schema}.{LedgerTables.AllocationQueue} where hour = any($1)", conn, tx);
-            delete.Parameters.Add(new NpgsqlParameter { Value = queued.Select(q => q.Hour).ToArray() });
-            await delete.ExecuteNonQueryAsync(ct);
         }
 
         await tx.CommitAsync(ct);

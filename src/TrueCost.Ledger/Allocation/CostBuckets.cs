@@ -24,4 +24,7 @@ public static class Drivers
     public const string PoolShare = "pool_share";
 
     public static readonly IReadOnlyList<string> All = [Requests, Bytes, Tokens, PoolShare];
+
+    /// <summary>Not a driver a rule can choose: a GPU instance line no pool rule maps, held on (unallocated) and reported.</summary>
+    public const string UnmappedGpu = "unmapped_gpu";
 }

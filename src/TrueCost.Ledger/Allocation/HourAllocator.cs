@@ -7,7 +7,7 @@ namespace TrueCost.Ledger.Allocation;
 /// traffic class, bucket by bucket, and rounds to cents so the rows sum exactly to the hour's input.
 /// Pure: the caller loads <see cref="HourInputs"/> and stores the result.
 /// <list type="bullet">
-/// <item>API direct: each key's own priced tokens; a provider's invoice lines replace its priced total and the difference is a <c>(reconciliation)</c> row.</item>
+/// <item>API direct: each key's own priced tokens, or, where its provider's invoice covers the hour, its share of that invoice by list-price cost.</item>
 /// <item>Self-hosted direct: a pool line is split by the pool users' token share; the idle part (1 − busy share) is shown per key (<see cref="IdlePolicy.Share"/>) or kept on an <c>(idle)</c> row (<see cref="IdlePolicy.Separate"/>).</item>
 /// <item>Overhead, observability, engineering: by the line's driver (requests, bytes, tokens, pool share), restricted to the pool/routes the line names.</item>
 /// <item>Incident: the incident's hour cost by the affected keys' requests; the retry tokens' share of each affected usage row's own direct cost (and of its idle part) moves from direct to incident, once however many incidents cover it.</item>
@@ -79,15 +79,28 @@ public static class HourAllocator
         Incidents = [.. inputs.Incidents.OrderBy(i => i.IncidentId, StringComparer.Ordinal)],
     };
 
-    /// <summary>Priced API tokens per key; invoice lines of a provider replace its priced total, the difference shown.</summary>
+    /// <summary>
+    /// API usage: a key whose provider (and model, where the invoice line names one) has an invoice line in
+    /// this hour carries its share of that line, split by list-price cost; unpriced usage in the line's scope
+    /// weighs its tokens at the scope's average list price per token. Usage no invoice covers carries its
+    /// own list-price cost. An invoice line with no usage to carry it is held on an <c>(unallocated)</c> row
+    /// of its provider, never stacked on priced tokens.
+    /// </summary>
     private static decimal AllocateApi(HourInputs inputs, CellLedger ledger, List<SourceAllocation> sources, DirectPaid[] paid)
     {
         var total = 0m;
-        var api = inputs.Usage.Where(u => u.ServingMode == ServingModes.Api).ToList();
-        for (var i = 0; i < inputs.Usage.Count; i++)
+        var usage = inputs.Usage;
+        var invoices = inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length == 0).ToList();
+        var covered = usage.Select(u => invoices.Any(l => Covers(l, u))).ToArray();
+        for (var i = 0; i < usage.Count; i++)
         {
-            var u = inputs.Usage[i];
-            if (u.ServingMode == ServingModes.Api && u.ApiCost != 0)
+            var u = usage[i];
+            if (u.ServingMode == ServingModes.Api)
+            {
+                ledger.Count(Key(u), u.Unpriced ? u.Requests : 0, u.Unpriced ? u.Tokens : 0);
+            }
+
+            if (u.ServingMode == ServingModes.Api && !covered[i] && u.ApiCost != 0)
             {
                 ledger.Add(Key(u), Direct, u.ApiCost);
                 paid[i] = paid[i].Plus(u.ApiCost, 0m);
@@ -95,23 +108,53 @@ public static class HourAllocator
             }
         }
 
-        foreach (var provider in api.Select(u => u.Provider).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var listPriced = Enumerable.Range(0, usage.Count).Where(i => usage[i].ServingMode == ServingModes.Api && !covered[i]).ToList();
+        foreach (var provider in listPriced.Select(i => usage[i].Provider).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            sources.Add(new SourceAllocation($"priced tokens {provider}", CostBuckets.DirectInference, api.Where(u => u.Provider == provider).Sum(u => u.ApiCost), "each key's own tokens × price catalogue"));
+            sources.Add(new SourceAllocation($"priced tokens {provider}", CostBuckets.DirectInference, listPriced.Where(i => usage[i].Provider == provider).Sum(i => usage[i].ApiCost), "each key's own tokens × price catalogue (no invoice line of the provider in this hour)"));
         }
 
-        foreach (var invoice in inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length == 0).GroupBy(l => l.Provider))
+        foreach (var line in invoices)
         {
-            var invoiced = invoice.Sum(l => l.Amount);
-            var priced = api.Where(u => u.Provider == invoice.Key).Sum(u => u.ApiCost);
-            total += invoiced - priced;
-            var difference = invoiced - priced;
-            ledger.Add(new CellKey(SpecialRows.Reconciliation, SpecialRows.All, invoice.Key.Length > 0 ? invoice.Key : "(provider unknown)", SpecialRows.All), Direct, difference);
-            sources.AddRange(invoice.Select(l => new SourceAllocation($"line {l.LineId}", CostBuckets.DirectInference, l.Amount, $"provider invoice reconciles priced tokens of {invoice.Key}")));
-            sources.Add(new SourceAllocation($"reconciliation {invoice.Key}", CostBuckets.DirectInference, difference, "invoice minus priced tokens"));
+            total += line.Amount;
+            var scope = Enumerable.Range(0, usage.Count).Where(i => Covers(line, usage[i])).ToList();
+            var weights = InvoiceWeights(scope.Select(i => usage[i]).ToList());
+            var weightTotal = weights.Sum();
+            var what = line.Model.Length > 0 ? $"{line.Provider}/{line.Model}" : line.Provider;
+            if (weightTotal == 0)
+            {
+                ledger.Add(new CellKey(SpecialRows.Unallocated, SpecialRows.All, line.Provider.Length > 0 ? line.Provider : "(provider unknown)", SpecialRows.All), Direct, line.Amount);
+                sources.Add(new SourceAllocation($"line {line.LineId}", CostBuckets.DirectInference, line.Amount, $"provider invoice of {what}: no usage of it in this hour, held on (unallocated)"));
+                continue;
+            }
+
+            sources.Add(new SourceAllocation($"line {line.LineId}", CostBuckets.DirectInference, line.Amount, $"provider invoice of {what}: split over its keys by list-price cost (replaces their priced tokens)"));
+            for (var k = 0; k < scope.Count; k++)
+            {
+                var share = line.Amount * weights[k] / weightTotal;
+                ledger.Add(Key(usage[scope[k]]), Direct, share);
+                paid[scope[k]] = paid[scope[k]].Plus(share, 0m);
+            }
         }
 
         return total;
+    }
+
+    private static bool Covers(CostLineInput line, UsageInput u) =>
+        u.ServingMode == ServingModes.Api && u.Provider == line.Provider && (line.Model.Length == 0 || line.Model == u.Model);
+
+    /// <summary>List-price cost per row; an unpriced row's tokens at the scope's average list price per token (tokens alone when nothing in scope is priced).</summary>
+    private static decimal[] InvoiceWeights(List<UsageInput> scope)
+    {
+        var pricedTokens = scope.Where(u => !u.Unpriced).Sum(u => (decimal)u.Tokens);
+        var pricedCost = scope.Where(u => !u.Unpriced).Sum(u => u.ApiCost);
+        if (pricedCost <= 0 || pricedTokens == 0)
+        {
+            return [.. scope.Select(u => (decimal)u.Tokens)];
+        }
+
+        var perToken = pricedCost / pricedTokens;
+        return [.. scope.Select(u => u.Unpriced ? u.Tokens * perToken : u.ApiCost)];
     }
 
     private static void AllocatePool(CostLineInput line, HourInputs inputs, AllocationPolicy policy, CellLedger ledger, List<SourceAllocation> sources, DirectPaid[] paid)
@@ -236,6 +279,14 @@ public static class HourAllocator
     private sealed class CellLedger
     {
         private readonly Dictionary<CellKey, decimal[]> _cells = [];
+        private readonly Dictionary<CellKey, (long Requests, long Tokens)> _unpriced = [];
+
+        public void Count(CellKey key, long unpricedRequests, long unpricedTokens)
+        {
+            Add(key, Direct, 0m);
+            var (requests, tokens) = _unpriced.GetValueOrDefault(key);
+            _unpriced[key] = (requests + unpricedRequests, tokens + unpricedTokens);
+        }
 
         public void Add(CellKey key, int column, decimal amount)
         {
@@ -263,8 +314,9 @@ public static class HourAllocator
                 var c = rounded.AsSpan(i * 5, 5);
                 // Idle is a part of direct inference; rounding each on its own, or a credit mixed with charges, must not push it outside zero..direct.
                 var idle = Math.Clamp(Math.Round(_cells[k][IdleColumn] * 100m, MidpointRounding.ToEven) * LargestRemainder.Cent, Math.Min(c[Direct], 0.00m), Math.Max(c[Direct], 0.00m));
-                var row = new AllocatedRow(hour, k.Route, k.Tenant, k.Model, k.TrafficClass, currency, c[Direct], c[Overhead], c[Observe], c[Engineer], c[Incident], idle);
-                if (_cells[k].Any(v => v != 0) || c.ToArray().Any(v => v != 0))
+                var (unpricedRequests, unpricedTokens) = _unpriced.GetValueOrDefault(k);
+                var row = new AllocatedRow(hour, k.Route, k.Tenant, k.Model, k.TrafficClass, currency, c[Direct], c[Overhead], c[Observe], c[Engineer], c[Incident], idle, unpricedRequests, unpricedTokens);
+                if (_cells[k].Any(v => v != 0) || c.ToArray().Any(v => v != 0) || unpricedRequests != 0)
                 {
                     rows.Add(row);
                 }

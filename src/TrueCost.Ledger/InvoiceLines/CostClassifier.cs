@@ -15,6 +15,59 @@ public sealed record ClassificationRule
     [JsonPropertyName("charge_description")] public string? ChargeDescription { get; init; }
 }
 
+/// <summary>
+/// Maps cloud lines to a GPU pool: every condition given must match (tag key exactly, without case; the
+/// others as case-insensitive regular expressions). Bound from configuration <c>Ledger:Pools</c>.
+/// </summary>
+public sealed record PoolRule
+{
+    [JsonPropertyName("pool")] public required string Pool { get; init; }
+
+    /// <summary>A tag key the line must carry (any key: a Kubernetes node-group tag, a cost-allocation tag …).</summary>
+    [JsonPropertyName("tag")] public string? Tag { get; init; }
+
+    /// <summary>A pattern the value of <see cref="Tag"/> must match; any value when unset.</summary>
+    [JsonPropertyName("tag_value")] public string? TagValue { get; init; }
+    [JsonPropertyName("resource_id")] public string? ResourceId { get; init; }
+    [JsonPropertyName("sku")] public string? Sku { get; init; }
+
+    /// <summary>A pattern matched against the instance type named in the line's ChargeDescription, SkuId or ResourceId.</summary>
+    [JsonPropertyName("instance_type")] public string? InstanceType { get; init; }
+
+    public void Validate(string path)
+    {
+        if (string.IsNullOrWhiteSpace(Pool))
+        {
+            throw new InvalidOperationException($"{path}:Pool is empty");
+        }
+
+        if (Tag is null && TagValue is null && ResourceId is null && Sku is null && InstanceType is null)
+        {
+            throw new InvalidOperationException($"{path} (pool '{Pool}') has no condition: set Tag, TagValue, ResourceId, Sku or InstanceType");
+        }
+
+        if (TagValue is not null && Tag is null)
+        {
+            throw new InvalidOperationException($"{path} (pool '{Pool}') sets TagValue without Tag");
+        }
+
+        foreach (var (name, pattern) in new[] { ("TagValue", TagValue), ("ResourceId", ResourceId), ("Sku", Sku), ("InstanceType", InstanceType) })
+        {
+            if (pattern is not null)
+            {
+                try
+                {
+                    _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new InvalidOperationException($"{path}:{name} '{pattern}' is not a valid regular expression: {e.Message}", e);
+                }
+            }
+        }
+    }
+}
+
 /// <summary>Where a line's cost goes: its bucket, the driver that splits it, and what it is attached to.</summary>
 public sealed record Classification(string Bucket, string Driver, string Pool, string Provider, string Model, string Routes, string Rule);
 
@@ -30,10 +83,18 @@ public sealed class CostClassifier
     public const string PoolTag = "truecost-pool";
     public const string RoutesTag = "truecost-routes";
 
-    private readonly IReadOnlyList<ClassificationRule> _rules;
+    /// <summary>GPU instance families of the major clouds (AWS p/g/trn/inf, GCP a2/a3/g2, Azure N-series).</summary>
+    private static readonly Regex GpuInstance = new(
+        @"\b(?:(?:p4de?|p5e?n?|p6(?:-b200)?|g4dn|g5g?|g6e?|gr6|trn[12]n?|inf[12])\.\d*x?large|a[23]-(?:high|mega|ultra|edge)gpu-\w+|a4-highgpu-\w+|g2-standard-\d+|Standard_N[CDVG]\w*)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
+        TimeSpan.FromMilliseconds(50));
 
-    public CostClassifier(IReadOnlyList<ClassificationRule> rules)
+    private readonly IReadOnlyList<ClassificationRule> _rules;
+    private readonly IReadOnlyList<PoolRule> _pools;
+
+    public CostClassifier(IReadOnlyList<ClassificationRule> rules, IReadOnlyList<PoolRule>? pools = null)
     {
+        _pools = pools ?? [];
         foreach (var rule in rules)
         {
             if (!CostBuckets.IsKnown(rule.Bucket) || (rule.Driver is not null && !Drivers.All.Contains(rule.Driver)))
@@ -45,23 +106,51 @@ public sealed class CostClassifier
         _rules = rules;
     }
 
-    public static CostClassifier Default()
+    public static IReadOnlyList<ClassificationRule> DefaultRules()
     {
         using var stream = typeof(CostClassifier).Assembly.GetManifestResourceStream("TrueCost.Ledger.InvoiceLines.default-cost-rules.json")
             ?? throw new InvalidOperationException("embedded default cost rules are missing");
-        return new CostClassifier(JsonSerializer.Deserialize<List<ClassificationRule>>(stream) ?? []);
+        return JsonSerializer.Deserialize<List<ClassificationRule>>(stream) ?? [];
+    }
+
+    /// <summary>The configured rules first, then the shipped ones; the configured pool rules.</summary>
+    public static CostClassifier Default(IEnumerable<ClassificationRule>? configured = null, IReadOnlyList<PoolRule>? pools = null) =>
+        new([.. (configured ?? []).Concat(DefaultRules())], pools);
+
+    /// <summary>The instance type a cloud line names, when it is a GPU instance.</summary>
+    public static string? GpuInstanceType(RecordedInvoiceLine line)
+    {
+        foreach (var text in new[] { line.ChargeDescription, line.SkuId, line.ResourceId })
+        {
+            if (text is not null && GpuInstance.Match(text) is { Success: true } m)
+            {
+                return m.Value;
+            }
+        }
+
+        return null;
     }
 
     public Classification Classify(RecordedInvoiceLine line)
     {
         var tags = line.Tags;
-        var pool = tags.GetValueOrDefault(PoolTag) ?? string.Empty;
+        var pool = tags.GetValueOrDefault(PoolTag) ?? PoolOf(line) ?? string.Empty;
         var routes = tags.GetValueOrDefault(RoutesTag) ?? string.Empty;
         var provider = line.ProviderName ?? string.Empty;
         var model = line.ModelId ?? string.Empty;
         if (tags.TryGetValue(BucketTag, out var tagged) && CostBuckets.IsKnown(tagged))
         {
             return new Classification(tagged, DriverFor(tags, tagged, pool), pool, provider, model, routes, $"tag {BucketTag}={tagged}");
+        }
+
+        if (pool.Length == 0 && GpuInstanceType(line) is { } gpu)
+        {
+            return new Classification(CostBuckets.DirectInference, Drivers.UnmappedGpu, pool, provider, model, routes, $"GPU instance {gpu} matches no pool rule");
+        }
+
+        if (pool.Length > 0 && GpuInstanceType(line) is not null && !tags.ContainsKey(DriverTag))
+        {
+            return new Classification(CostBuckets.DirectInference, Drivers.PoolShare, pool, provider, model, routes, $"GPU instance of pool {pool}");
         }
 
         for (var i = 0; i < _rules.Count; i++)
@@ -75,6 +164,21 @@ public sealed class CostClassifier
         }
 
         return new Classification(CostBuckets.Unclassified, Drivers.Requests, pool, provider, model, routes, "no rule matched");
+    }
+
+    private string? PoolOf(RecordedInvoiceLine line)
+    {
+        foreach (var rule in _pools)
+        {
+            var tagOk = rule.Tag is null || line.Tags.Any(t => string.Equals(t.Key, rule.Tag, StringComparison.OrdinalIgnoreCase) && Matches(rule.TagValue, t.Value));
+            var instance = rule.InstanceType is null || new[] { line.ChargeDescription, line.SkuId, line.ResourceId }.Any(text => Matches(rule.InstanceType, text ?? string.Empty) && text is not null);
+            if (tagOk && instance && Matches(rule.ResourceId, line.ResourceId) && Matches(rule.Sku, line.SkuId))
+            {
+                return rule.Pool;
+            }
+        }
+
+        return null;
     }
 
     private static string DriverFor(IReadOnlyDictionary<string, string> tags, string bucket, string pool) =>

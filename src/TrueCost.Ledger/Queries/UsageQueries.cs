@@ -26,21 +26,24 @@ public sealed record KeyUsage(
     decimal ApiCost,
     string Currency);
 
-/// <summary>Read side of usage_hourly for the CLI, the API and reports.</summary>
+/// <summary>Read side of usage_hourly and priced_usage (list-price cost, written by the allocator) for the CLI, the API and reports.</summary>
 public sealed class UsageQueries(NpgsqlDataSource dataSource, LedgerOptions ledger)
 {
     private readonly string _usage = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.UsageHourly);
+    private readonly string _priced = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.PricedUsage);
 
     public async Task<IReadOnlyList<HourlyUsage>> ByHourAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var cmd = dataSource.CreateCommand($"""
-            select hour, sum(requests), sum(errors + timeouts), sum(retries), sum(input_tokens), sum(output_tokens),
-                   sum(requests) filter (where serving_mode = 'self_hosted'), sum(api_cost), min(currency)
-            from {_usage} where hour >= $1 and hour < $2
-            group by hour order by hour
+            select u.hour, sum(requests), sum(errors + timeouts), sum(retries), sum(input_tokens), sum(output_tokens),
+                   sum(requests) filter (where serving_mode = 'self_hosted'),
+                   coalesce((select sum(list_cost) from {_priced} p where p.hour = u.hour), 0), $3
+            from {_usage} u where u.hour >= $1 and u.hour < $2
+            group by u.hour order by u.hour
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
         cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ledger.Currency });
         var rows = new List<HourlyUsage>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -57,9 +60,9 @@ public sealed class UsageQueries(NpgsqlDataSource dataSource, LedgerOptions ledg
     {
         await using var cmd = dataSource.CreateCommand($"""
             select route, model, traffic_class, case when gpu_pool = '' then serving_mode else serving_mode || ':' || gpu_pool end,
-                   sum(requests), count(distinct tenant), sum(input_tokens), sum(output_tokens), sum(api_cost), min(currency)
-            from {_usage} where hour >= $1 and hour < $2
-            group by 1, 2, 3, 4 order by sum(api_cost) desc, sum(requests) desc
+                   sum(requests), count(distinct tenant), sum(input_tokens), sum(output_tokens), sum(list_cost), min(currency)
+            from {_priced} where hour >= $1 and hour < $2
+            group by 1, 2, 3, 4 order by sum(list_cost) desc, sum(requests) desc
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from.UtcDateTime });
         cmd.Parameters.Add(new NpgsqlParameter { Value = to.UtcDateTime });

@@ -39,6 +39,9 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         Column(writer, nameof(RecordedRequest.TimeToFirstTokenMs), value, (w, r) => NullableNumber(w, r.TimeToFirstTokenMs));
         Column(writer, nameof(RecordedRequest.RequestBytes), value, (w, r) => w.WriteNumberValue(r.RequestBytes));
         Column(writer, nameof(RecordedRequest.ResponseBytes), value, (w, r) => w.WriteNumberValue(r.ResponseBytes));
+        Column(writer, nameof(RecordedRequest.ResponseModel), value, (w, r) => w.WriteStringValue(r.ResponseModel));
+        Column(writer, nameof(RecordedRequest.CacheCreationTokens), value, (w, r) => w.WriteNumberValue(r.CacheCreationTokens));
+        Column(writer, nameof(RecordedRequest.ReasoningTokens), value, (w, r) => w.WriteNumberValue(r.ReasoningTokens));
         writer.WriteEndObject();
     }
 
@@ -130,7 +133,8 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
 
                     break;
                 case nameof(RecordedRequest.Attempt) or nameof(RecordedRequest.InputTokens) or nameof(RecordedRequest.OutputTokens)
-                    or nameof(RecordedRequest.CachedInputTokens) or nameof(RecordedRequest.RequestBytes) or nameof(RecordedRequest.ResponseBytes):
+                    or nameof(RecordedRequest.CachedInputTokens) or nameof(RecordedRequest.RequestBytes) or nameof(RecordedRequest.ResponseBytes)
+                    or nameof(RecordedRequest.CacheCreationTokens) or nameof(RecordedRequest.ReasoningTokens):
                     var integers = _integers[name] = [];
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
@@ -171,6 +175,11 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
             var firstTokens = Column(_reals, nameof(RecordedRequest.TimeToFirstTokenMs), n);
             var requestBytes = Column(_integers, nameof(RecordedRequest.RequestBytes), n);
             var responseBytes = Column(_integers, nameof(RecordedRequest.ResponseBytes), n);
+
+            // Columns added after the layout was first written: absent in older events.
+            var responseModels = Optional(_text, nameof(RecordedRequest.ResponseModel), n, null);
+            var cacheCreation = Optional(_integers, nameof(RecordedRequest.CacheCreationTokens), n, 0L);
+            var reasoning = Optional(_integers, nameof(RecordedRequest.ReasoningTokens), n, 0L);
             var requests = new RecordedRequest[n];
             for (var i = 0; i < n; i++)
             {
@@ -193,7 +202,10 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
                     latencies[i] ?? throw new JsonException($"request column {nameof(RecordedRequest.LatencyMs)} has null at {i}"),
                     firstTokens[i],
                     requestBytes[i],
-                    responseBytes[i]);
+                    responseBytes[i],
+                    responseModels[i],
+                    cacheCreation[i],
+                    reasoning[i]);
             }
 
             return requests;
@@ -208,6 +220,9 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
 
         private static List<T> Column<T>(Dictionary<string, List<T>> columns, string name, int n) =>
             Checked(name, columns.GetValueOrDefault(name) ?? throw new JsonException($"request column {name} is missing"), n);
+
+        private static List<T> Optional<T>(Dictionary<string, List<T>> columns, string name, int n, T absent) =>
+            columns.TryGetValue(name, out var column) ? Checked(name, column, n) : [.. Enumerable.Repeat(absent, n)];
 
         private static List<T> Checked<T>(string name, List<T> column, int n) =>
             column.Count == n ? column : throw new JsonException($"request column {name} has {column.Count} values, expected {n}");

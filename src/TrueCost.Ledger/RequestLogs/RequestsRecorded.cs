@@ -14,7 +14,11 @@ public sealed record RequestsRecorded(
     long LastOffset,
     [property: JsonConverter(typeof(RequestColumns))] IReadOnlyList<RecordedRequest> Requests);
 
-/// <summary>What TrueCost keeps of one LLM call (independent of the wire schema version).</summary>
+/// <summary>
+/// What TrueCost keeps of one LLM call (independent of the wire schema version). Token counts follow the
+/// OpenTelemetry GenAI conventions: <see cref="InputTokens"/> includes <see cref="CachedInputTokens"/> (cache
+/// reads) and <see cref="CacheCreationTokens"/>; <see cref="OutputTokens"/> includes <see cref="ReasoningTokens"/>.
+/// </summary>
 public sealed record RecordedRequest(
     string RequestId,
     DateTimeOffset Timestamp,
@@ -34,4 +38,14 @@ public sealed record RecordedRequest(
     double LatencyMs,
     double? TimeToFirstTokenMs,
     long RequestBytes,
-    long ResponseBytes);
+    long ResponseBytes,
+    string? ResponseModel = null,
+    long CacheCreationTokens = 0,
+    long ReasoningTokens = 0)
+{
+    /// <summary>
+    /// The model a request is priced and reported by: the response model (what the provider says served
+    /// the call) when the log carries one, else the request model. One rule for usage, prices and invoices.
+    /// </summary>
+    public string BilledModel => string.IsNullOrEmpty(ResponseModel) ? Model : ResponseModel;
+}

@@ -1,16 +1,19 @@
 using TrueCost.Contracts.RequestLogs;
-using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.Time;
 
 namespace TrueCost.Ledger.RequestLogs;
 
-/// <summary>The identity of one usage_hourly row: hour × route × tenant × model × traffic class × serving.</summary>
+/// <summary>
+/// The identity of one usage_hourly row: hour × route × tenant × provider × model × request model × traffic
+/// class × serving. <see cref="Model"/> is the billed model (<see cref="RecordedRequest.BilledModel"/>).
+/// </summary>
 public readonly record struct UsageKey(
     DateTimeOffset Hour,
     string Route,
     string Tenant,
     string Provider,
     string Model,
+    string RequestModel,
     string TrafficClass,
     string ServingMode,
     string GpuPool);
@@ -25,39 +28,41 @@ public sealed class UsageTotals
     public long InputTokens { get; set; }
     public long OutputTokens { get; set; }
     public long CachedInputTokens { get; set; }
+    public long CacheCreationTokens { get; set; }
+    public long ReasoningTokens { get; set; }
     public long RetryTokens { get; set; }
     public double LatencyMsSum { get; set; }
     public double TtftMsSum { get; set; }
     public long RequestBytes { get; set; }
     public long ResponseBytes { get; set; }
-    public decimal ApiCost { get; set; }
-    public long UnpricedRequests { get; set; }
 }
 
-/// <summary>Pure aggregation of recorded requests into hourly usage, priced from the catalogue.</summary>
+/// <summary>
+/// Pure aggregation of recorded requests into hourly usage. Tokens are kept by class and not priced
+/// here: the allocator prices each hour with the configured catalogue, so a price change is a
+/// re-allocation, not a rebuild.
+/// </summary>
 public static class UsageHourly
 {
-    public const string Currency = "USD";
-
-    public static Dictionary<UsageKey, UsageTotals> Aggregate(IEnumerable<RecordedRequest> requests, PriceCatalogue prices)
+    public static Dictionary<UsageKey, UsageTotals> Aggregate(IEnumerable<RecordedRequest> requests)
     {
         var rows = new Dictionary<UsageKey, UsageTotals>();
         foreach (var r in requests)
         {
-            var key = new UsageKey(UtcHour.Floor(r.Timestamp), r.Route, r.Tenant, r.Provider, r.Model, r.TrafficClass, r.ServingMode, r.GpuPool ?? string.Empty);
+            var key = new UsageKey(UtcHour.Floor(r.Timestamp), r.Route, r.Tenant, r.Provider, r.BilledModel, r.Model, r.TrafficClass, r.ServingMode, r.GpuPool ?? string.Empty);
             if (!rows.TryGetValue(key, out var t))
             {
                 t = new UsageTotals();
                 rows.Add(key, t);
             }
 
-            Add(t, r, prices);
+            Add(t, r);
         }
 
         return rows;
     }
 
-    private static void Add(UsageTotals t, RecordedRequest r, PriceCatalogue prices)
+    private static void Add(UsageTotals t, RecordedRequest r)
     {
         t.Requests++;
         t.Errors += r.Status == RequestStatuses.Error ? 1 : 0;
@@ -65,6 +70,8 @@ public static class UsageHourly
         t.InputTokens += r.InputTokens;
         t.OutputTokens += r.OutputTokens;
         t.CachedInputTokens += r.CachedInputTokens;
+        t.CacheCreationTokens += r.CacheCreationTokens;
+        t.ReasoningTokens += r.ReasoningTokens;
         if (r.Attempt > 1)
         {
             t.Retries++;
@@ -75,18 +82,5 @@ public static class UsageHourly
         t.TtftMsSum += r.TimeToFirstTokenMs ?? 0;
         t.RequestBytes += r.RequestBytes;
         t.ResponseBytes += r.ResponseBytes;
-        if (r.ServingMode != ServingModes.Api)
-        {
-            return;
-        }
-
-        var price = prices.Find(r.Provider, r.Model, r.Timestamp);
-        if (price is null || price.Currency != Currency)
-        {
-            t.UnpricedRequests++;
-            return;
-        }
-
-        t.ApiCost += price.Cost(new TokenCounts(r.InputTokens, r.CachedInputTokens, 0, r.OutputTokens, 0));
     }
 }

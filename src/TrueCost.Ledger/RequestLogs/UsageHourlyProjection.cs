@@ -2,7 +2,6 @@ using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
 using TrueCost.Ledger.Allocation;
-using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.Storage;
 
 namespace TrueCost.Ledger.RequestLogs;
@@ -22,10 +21,10 @@ public sealed partial class UsageHourlyProjection : EventProjection
         new("tenant", "text", Merge.Key),
         new("provider", "text", Merge.Key),
         new("model", "text", Merge.Key),
+        new("request_model", "text", Merge.Key),
         new("traffic_class", "text", Merge.Key),
         new("serving_mode", "text", Merge.Key),
         new("gpu_pool", "text", Merge.Key),
-        new("currency", "text", Merge.Replace),
         new("requests", "bigint", Merge.Sum),
         new("errors", "bigint", Merge.Sum),
         new("timeouts", "bigint", Merge.Sum),
@@ -33,23 +32,20 @@ public sealed partial class UsageHourlyProjection : EventProjection
         new("input_tokens", "bigint", Merge.Sum),
         new("output_tokens", "bigint", Merge.Sum),
         new("cached_input_tokens", "bigint", Merge.Sum),
+        new("cache_creation_tokens", "bigint", Merge.Sum),
+        new("reasoning_tokens", "bigint", Merge.Sum),
         new("retry_tokens", "bigint", Merge.Sum),
         new("latency_ms_sum", "double precision", Merge.Sum),
         new("ttft_ms_sum", "double precision", Merge.Sum),
         new("request_bytes", "bigint", Merge.Sum),
         new("response_bytes", "bigint", Merge.Sum),
-        new("api_cost", "numeric", Merge.Sum),
-        new("unpriced_requests", "bigint", Merge.Sum),
-        new("price_catalogue", "text", Merge.Replace),
     ];
 
-    private readonly PriceCatalogue _prices;
     private readonly string _upsertSql;
     private readonly string _schema;
 
-    public UsageHourlyProjection(PriceCatalogue prices, string schema)
+    public UsageHourlyProjection(string schema)
     {
-        _prices = prices;
         Name = LedgerTables.UsageHourly;
         IncludeType<RequestsRecorded>();
         var table = LedgerTables.QualifiedName(schema, LedgerTables.UsageHourly);
@@ -62,7 +58,7 @@ public sealed partial class UsageHourlyProjection : EventProjection
     {
         if (e.Data is RequestsRecorded batch)
         {
-            Write(operations, UsageHourly.Aggregate(batch.Requests, _prices));
+            Write(operations, UsageHourly.Aggregate(batch.Requests));
         }
 
         return ValueTask.CompletedTask;
@@ -84,10 +80,10 @@ public sealed partial class UsageHourlyProjection : EventProjection
             keys.Select(k => k.Tenant).ToArray(),
             keys.Select(k => k.Provider).ToArray(),
             keys.Select(k => k.Model).ToArray(),
+            keys.Select(k => k.RequestModel).ToArray(),
             keys.Select(k => k.TrafficClass).ToArray(),
             keys.Select(k => k.ServingMode).ToArray(),
             keys.Select(k => k.GpuPool).ToArray(),
-            keys.Select(_ => UsageHourly.Currency).ToArray(),
             totals.Select(t => t.Requests).ToArray(),
             totals.Select(t => t.Errors).ToArray(),
             totals.Select(t => t.Timeouts).ToArray(),
@@ -95,14 +91,13 @@ public sealed partial class UsageHourlyProjection : EventProjection
             totals.Select(t => t.InputTokens).ToArray(),
             totals.Select(t => t.OutputTokens).ToArray(),
             totals.Select(t => t.CachedInputTokens).ToArray(),
+            totals.Select(t => t.CacheCreationTokens).ToArray(),
+            totals.Select(t => t.ReasoningTokens).ToArray(),
             totals.Select(t => t.RetryTokens).ToArray(),
             totals.Select(t => t.LatencyMsSum).ToArray(),
             totals.Select(t => t.TtftMsSum).ToArray(),
             totals.Select(t => t.RequestBytes).ToArray(),
-            totals.Select(t => t.ResponseBytes).ToArray(),
-            totals.Select(t => t.ApiCost).ToArray(),
-            totals.Select(t => t.UnpricedRequests).ToArray(),
-            keys.Select(_ => _prices.Version).ToArray());
+            totals.Select(t => t.ResponseBytes).ToArray());
         DirtyHours.Enqueue(operations, _schema, keys.Select(k => k.Hour), "usage");
     }
 }

@@ -16,12 +16,29 @@ namespace TrueCost.Ledger.Storage;
 /// <summary>Marten configuration for the ledger: event types, flat tables, projections.</summary>
 public static class LedgerStore
 {
-    public static PriceCatalogue LoadPrices(LedgerOptions options) =>
-        string.IsNullOrWhiteSpace(options.PriceCataloguePath)
+    /// <summary>
+    /// The configured prices (<c>Ledger:Prices</c>) over the catalogue file (<c>Ledger:PriceCataloguePath</c>,
+    /// else the shipped one): for a provider/model the configuration names, only its entries count.
+    /// </summary>
+    public static PriceCatalogue LoadPrices(LedgerOptions options)
+    {
+        var catalogue = string.IsNullOrWhiteSpace(options.PriceCataloguePath)
             ? PriceCatalogue.Default()
             : PriceCatalogue.LoadFile(options.PriceCataloguePath);
+        if (options.Prices.Count == 0)
+        {
+            return catalogue;
+        }
 
-    public static void Configure(StoreOptions opts, string connectionString, LedgerOptions options, PriceCatalogue prices)
+        var providers = Identity.ProviderAliases.Default(options.Providers);
+        var configured = options.Prices.Select(p => p with { Provider = providers.Canonical(p.Provider), Source = p.Source ?? "configuration" }).ToList();
+        var overridden = configured.Select(p => (p.Provider, p.Model)).ToHashSet();
+        return new PriceCatalogue(
+            $"{catalogue.Version}+config",
+            configured.Concat(catalogue.Prices.Where(p => !overridden.Contains((p.Provider, p.Model)))));
+    }
+
+    public static void Configure(StoreOptions opts, string connectionString, LedgerOptions options)
     {
         options.Validate();
         opts.Connection(connectionString);
@@ -44,7 +61,7 @@ public static class LedgerStore
         }
 
         opts.Projections.Add(
-            new UsageHourlyProjection(prices, options.Schema),
+            new UsageHourlyProjection(options.Schema),
             ProjectionLifecycle.Async,
             async => async.BatchSize = options.ProjectionBatchSize);
         opts.Projections.Add(
@@ -53,7 +70,7 @@ public static class LedgerStore
             async => async.BatchSize = options.ProjectionBatchSize);
         opts.Projections.Add(new IncidentsProjection(options.Schema, options.Incidents, TimeProvider.System), ProjectionLifecycle.Async);
         opts.Projections.Add(
-            new CostLineHourlyProjection(CostClassifier.Default(), options.Schema),
+            new CostLineHourlyProjection(CostClassifier.Default(options.CostRules, options.Pools), options.Schema),
             ProjectionLifecycle.Async,
             async => async.BatchSize = options.ProjectionBatchSize);
     }
@@ -67,12 +84,12 @@ public static class LedgerStore
         var prices = LoadPrices(options);
         services.AddSingleton(options);
         services.AddSingleton(prices);
-        var marten = services.AddMarten(opts => Configure(opts, connectionString, options, prices))
+        services.AddSingleton(LedgerRules.From(options, prices));
+        var marten = services.AddMarten(opts => Configure(opts, connectionString, options))
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         services.AddHostedService<EventCompressionService>();
-        services.AddSingleton<AllocationStore>();
         if (runProjections)
         {
             marten.AddAsyncDaemon(DaemonMode.Solo);
@@ -83,5 +100,5 @@ public static class LedgerStore
     }
 
     public static DocumentStore CreateStore(string connectionString, LedgerOptions options) =>
-        DocumentStore.For(opts => Configure(opts, connectionString, options, LoadPrices(options)));
+        DocumentStore.For(opts => Configure(opts, connectionString, options));
 }

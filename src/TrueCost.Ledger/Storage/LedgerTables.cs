@@ -25,6 +25,9 @@ public static class LedgerTables
     public const string AllocationQueue = "allocation_queue";
     public const string CostHourly = "cost_hourly";
     public const string AllocationAudit = "allocation_audit";
+    public const string AllocationIssues = "allocation_issues";
+    public const string PricedUsage = "priced_usage";
+    public const string InvoiceLineShares = "invoice_line_shares";
 
     public static string QualifiedName(string schema, string table) => $"{schema}.{table}";
 
@@ -85,8 +88,49 @@ public static class LedgerTables
             cost.AddColumn(money, "numeric(18,2)").NotNull();
         }
 
+        cost.AddColumn<long>("unpriced_requests").NotNull().DefaultValueByExpression("0");
+        cost.AddColumn<long>("unpriced_tokens").NotNull().DefaultValueByExpression("0");
         cost.AddColumn("allocated_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
         yield return cost;
+
+        // What the allocator could not cost as it came (unpriced usage, lines without an FX rate, invoices
+        // without usage, unmapped GPU spend), per hour: replaced with the hour's allocation.
+        var issues = new Table(QualifiedName(schema, AllocationIssues));
+        issues.AddColumn("id", "bigserial").AsPrimaryKey();
+        issues.AddColumn("hour", "timestamptz").NotNull();
+        issues.AddColumn<string>("kind").NotNull();
+        issues.AddColumn<string>("subject").NotNull();
+        issues.AddColumn<string>("reason").NotNull();
+        issues.AddColumn("amount", "numeric");
+        issues.AddColumn<string>("currency");
+        issues.AddColumn<long>("requests").NotNull();
+        issues.AddColumn<long>("tokens").NotNull();
+        yield return issues;
+
+        // API usage with its list-price cost and the price that made it (or why it has none), per hour.
+        var priced = new Table(QualifiedName(schema, PricedUsage));
+        priced.AddColumn("hour", "timestamptz").AsPrimaryKey();
+        foreach (var key in new[] { "route", "tenant", "provider", "model", "traffic_class", "serving_mode", "gpu_pool" })
+        {
+            priced.AddColumn<string>(key).AsPrimaryKey();
+        }
+
+        priced.AddColumn<long>("requests").NotNull();
+        priced.AddColumn<long>("input_tokens").NotNull();
+        priced.AddColumn<long>("output_tokens").NotNull();
+        priced.AddColumn("list_cost", "numeric").NotNull();
+        priced.AddColumn<string>("currency").NotNull();
+        priced.AddColumn<long>("unpriced_requests").NotNull();
+        priced.AddColumn<long>("unpriced_tokens").NotNull();
+        priced.AddColumn<string>("price").NotNull();
+        yield return priced;
+
+        // Each provider invoice line's cent share of every hour of its charge period, by usage.
+        var shares = new Table(QualifiedName(schema, InvoiceLineShares));
+        shares.AddColumn<string>("line_id").AsPrimaryKey();
+        shares.AddColumn("hour", "timestamptz").AsPrimaryKey();
+        shares.AddColumn("amount", "numeric(18,2)").NotNull();
+        yield return shares;
 
         var audit = new Table(QualifiedName(schema, AllocationAudit));
         audit.AddColumn("id", "bigserial").AsPrimaryKey();

@@ -45,7 +45,7 @@ public static class QueryDataSeed
         var table = (string name) => LedgerTables.QualifiedName(ledger.Schema, name);
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
-        var usageRows = await FlatCopy.WriteAsync(conn, table(LedgerTables.UsageHourly), Columns(UsageHourlyProjection.Columns), keys.Select(k => Usage(k, prices)), ct);
+        var usageRows = await FlatCopy.WriteAsync(conn, table(LedgerTables.UsageHourly), Columns(UsageHourlyProjection.Columns), keys.Select(Usage), ct);
         var costRows = await FlatCopy.WriteAsync(conn, table(LedgerTables.CostHourly), CostColumns, keys.Select(k => Cost(k, prices)), ct);
         var poolTokens = keys.Where(k => k.Route.GpuPool is not null)
             .GroupBy(k => (k.Hour, Pool: k.Route.GpuPool!))
@@ -94,7 +94,7 @@ public static class QueryDataSeed
         }
     }
 
-    private static object[] Usage(SeedKey k, PriceCatalogue prices)
+    private static object[] Usage(SeedKey k)
     {
         var (n, r) = (k.Requests, k.Route);
         var (input, output) = (n * r.InputTokens, n * r.OutputTokens);
@@ -102,9 +102,9 @@ public static class QueryDataSeed
         var retries = n * 2 / 100;
         return
         [
-            k.Hour, r.Route, k.Tenant, r.Provider, r.Model, r.TrafficClass, r.ServingMode, r.GpuPool ?? string.Empty, UsageHourly.Currency,
-            n, n * 2 / 100, n / 100, retries, input, output, cached, retries * (r.InputTokens + r.OutputTokens),
-            n * (180 + (r.OutputTokens * 12.0)), n * 260.0, input * 4, output * 4, ApiCost(k, prices), 0L, prices.Version,
+            k.Hour, r.Route, k.Tenant, r.Provider, r.Model, r.Model, r.TrafficClass, r.ServingMode, r.GpuPool ?? string.Empty,
+            n, n * 2 / 100, n / 100, retries, input, output, cached, 0L, 0L, retries * (r.InputTokens + r.OutputTokens),
+            n * (180 + (r.OutputTokens * 12.0)), n * 260.0, input * 4, output * 4,
         ];
     }
 
@@ -115,7 +115,7 @@ public static class QueryDataSeed
         var selfHosted = r.ServingMode == ServingModes.SelfHosted;
         var direct = selfHosted ? Cents(tokens * 0.00000045m) : Cents(ApiCost(k, prices));
         var row = new AllocatedRow(
-            k.Hour, r.Route, k.Tenant, r.Model, r.TrafficClass, UsageHourly.Currency,
+            k.Hour, r.Route, k.Tenant, r.Model, r.TrafficClass, LedgerCurrency,
             direct, Cents(n * 0.00004m), Cents(n * 0.00002m), Cents(tokens * 0.00000006m),
             k.Hour.Day % 10 == 3 && k.Hour.Hour == 14 ? Cents(n * 0.002m) : 0m,
             selfHosted ? Cents(direct / 4) : 0m);
@@ -166,11 +166,13 @@ public static class QueryDataSeed
                 yield return
                 [
                     hour, $"bench-{pool}-{hour:yyyyMMddHH}", CostBuckets.DirectInference, Drivers.PoolShare, pool, "aws", string.Empty, string.Empty,
-                    "bench-seed", UsageHourly.Currency, cost, cost, "Usage", string.Empty, "Compute", "Amazon EC2", 0L,
+                    "bench-seed", LedgerCurrency, cost, cost, "Usage", string.Empty, "Compute", "Amazon EC2", 0L,
                 ];
             }
         }
     }
+
+    private const string LedgerCurrency = "USD";
 
     private static decimal Cents(decimal amount) => Math.Round(amount, 2, MidpointRounding.ToEven);
 

@@ -20,7 +20,7 @@ public static class MarkerRecords
             Timestamp = at,
             Route = MarkerRecords.Route,
             Tenant = tenant,
-            Provider = "openai",
+            ProviderName = "openai",
             Model = "gpt-4o-mini",
             InputTokens = 10,
             OutputTokens = 1,

@@ -102,12 +102,13 @@ public sealed class ApiUnderTest : IAsyncDisposable
     /// <summary>Writes the rows the way the allocator does: one re-allocation per hour.</summary>
     private static async Task InsertAsync(NpgsqlDataSource db, LedgerOptions ledger, IReadOnlyList<AllocatedRow> rows)
     {
-        var store = new AllocationStore(ledger);
+        var store = new AllocationStore(ledger, LedgerRules.From(ledger, LedgerStore.LoadPrices(ledger)));
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         foreach (var hour in rows.GroupBy(r => r.Hour))
         {
-            await store.SaveAsync(conn, tx, new HourAllocation(hour.Key, hour.Sum(r => r.Total), [.. hour], []), "api test seed", CancellationToken.None);
+            var inputs = new HourInputs(hour.Key, [], [], [], []);
+            await store.SaveAsync(conn, tx, new HourAllocation(hour.Key, hour.Sum(r => r.Total), [.. hour], []), new LoadedHour(inputs, [], []), "api test seed", CancellationToken.None);
         }
 
         await tx.CommitAsync();

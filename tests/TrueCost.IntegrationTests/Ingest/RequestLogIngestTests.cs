@@ -109,10 +109,9 @@ public class RequestLogIngestTests(InfrastructureFixture infra)
         await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(Patience);
 
         var expected = UsageHourly.Aggregate(
-            records.Where(r => r.Valid).Select(r => RequestLogSource.ToRecorded(JsonSerializer.Deserialize<RequestLogRecord>(r.Value, WireJson.Options)!)),
-            PriceCatalogue.Default());
+            records.Where(r => r.Valid).Select(r => RequestLogSource.ToRecorded(JsonSerializer.Deserialize<RequestLogRecord>(r.Value, WireJson.Options)!)));
         await using var cmd = pipeline.DataSource.CreateCommand(
-            "select count(*), sum(requests), sum(input_tokens), sum(output_tokens), sum(retries), sum(api_cost) from truecost.usage_hourly");
+            "select count(*), sum(requests), sum(input_tokens), sum(output_tokens), sum(retries), sum(cached_input_tokens) from truecost.usage_hourly");
         await using var reader = await cmd.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         Assert.Equal(expected.Count, reader.GetInt64(0));
@@ -120,6 +119,6 @@ public class RequestLogIngestTests(InfrastructureFixture infra)
         Assert.Equal(expected.Values.Sum(t => t.InputTokens), reader.GetInt64(2));
         Assert.Equal(expected.Values.Sum(t => t.OutputTokens), reader.GetInt64(3));
         Assert.Equal(expected.Values.Sum(t => t.Retries), reader.GetInt64(4));
-        Assert.Equal(expected.Values.Sum(t => t.ApiCost), reader.GetDecimal(5));
+        Assert.Equal(expected.Values.Sum(t => t.CachedInputTokens), reader.GetInt64(5));
     }
 }

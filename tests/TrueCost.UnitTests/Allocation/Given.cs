@@ -12,11 +12,15 @@ internal static class Given
     public static UsageInput SelfHosted(string route, string pool, long tokens, string tenant = "acme", long requests = 1, long retryTokens = 0) =>
         new(route, tenant, "llama-70b", "interactive", "vllm", ServingModes.SelfHosted, pool, requests, tokens, Bytes: 0, retryTokens, ApiCost: 0m);
 
-    public static UsageInput Api(string route, decimal cost, string tenant = "acme", string provider = "openai", long tokens = 1_000, long requests = 1, long retryTokens = 0) =>
-        new(route, tenant, "gpt-4o", "interactive", provider, ServingModes.Api, Pool: string.Empty, requests, tokens, Bytes: 0, retryTokens, cost);
+    public static UsageInput Api(string route, decimal cost, string tenant = "acme", string provider = "openai", long tokens = 1_000, long requests = 1, long retryTokens = 0, string model = "gpt-4o", bool unpriced = false) =>
+        new(route, tenant, model, "interactive", provider, ServingModes.Api, Pool: string.Empty, requests, tokens, Bytes: 0, retryTokens, cost, unpriced);
 
     public static CostLineInput Line(string id, string bucket, decimal amount, string driver = Drivers.Requests, string pool = "", string provider = "", params string[] routes) =>
         new(id, bucket, driver, pool, provider, Model: string.Empty, routes, amount);
+
+    /// <summary>A provider's API invoice line (its share of this hour), for the whole provider or one model.</summary>
+    public static CostLineInput Invoice(string id, string provider, decimal amount, string model = "") =>
+        new(id, CostBuckets.DirectInference, Drivers.Tokens, Pool: string.Empty, provider, model, [], amount);
 
     public static CostLineInput PoolLine(string pool, decimal amount) => Line($"gpu-{pool}", CostBuckets.DirectInference, amount, pool: pool);
 

@@ -65,7 +65,9 @@ public class RejectionReasonTests
 
         // Request logs.
         ["unknown serving mode"] = ("request-log", Set(RequestLog, "serving_mode", "carrier_pigeon"), "serving_mode 'carrier_pigeon' is not one of api, self_hosted"),
-        ["cached tokens exceed input"] = ("request-log", Set(RequestLog, "gen_ai.usage.cached_input_tokens", 2000), "gen_ai.usage.cached_input_tokens 2000 exceeds gen_ai.usage.input_tokens 1184"),
+        ["cache tokens under two spellings that disagree"] = ("request-log", Set(RequestLog, "gen_ai.usage.cache_read.input_tokens", 2000), "gen_ai.usage.cache_read.input_tokens 2000 and gen_ai.usage.cached_input_tokens 1024 disagree; send the count once"),
+        ["reasoning above output"] = ("request-log", Set(RequestLog, "gen_ai.usage.reasoning.output_tokens", 232), "gen_ai.usage.reasoning.output_tokens 232 exceeds gen_ai.usage.output_tokens 231"),
+        ["no provider under either name"] = ("request-log", Remove(RequestLog, "gen_ai.provider.name"), "gen_ai.provider.name (or the older gen_ai.system) is required"),
         ["over-long identifier"] = ("request-log", Set(RequestLog, "route", new string('r', 300)), "route is 300 characters, over 256"),
 
         // GPU samples.

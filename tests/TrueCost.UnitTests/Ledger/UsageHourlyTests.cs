@@ -1,4 +1,3 @@
-using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.RequestLogs;
 
 namespace TrueCost.UnitTests.Ledger;
@@ -8,28 +7,37 @@ public class UsageHourlyTests
     private static readonly DateTimeOffset Hour = new(2026, 11, 16, 10, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Requests_of_one_key_and_hour_sum_into_one_row_priced_from_the_catalogue()
+    public void Requests_of_one_key_and_hour_sum_into_one_row_with_tokens_by_class()
     {
         var rows = UsageHourly.Aggregate(
             [
-                Request("a", Hour.AddMinutes(1), input: 1_000_000, output: 0),
-                Request("b", Hour.AddMinutes(59), input: 0, output: 1_000_000, status: "error"),
-            ],
-            PriceCatalogue.Default());
+                Request("a", Hour.AddMinutes(1), input: 1_000_000, output: 0) with { CachedInputTokens = 400_000, CacheCreationTokens = 100_000 },
+                Request("b", Hour.AddMinutes(59), input: 0, output: 1_000_000, status: "error") with { ReasoningTokens = 300_000 },
+            ]);
 
         var (key, totals) = Assert.Single(rows);
         Assert.Equal(Hour, key.Hour);
         Assert.Equal(2, totals.Requests);
         Assert.Equal(1, totals.Errors);
-        Assert.Equal(0.15m + 0.60m, totals.ApiCost);
+        Assert.Equal((1_000_000, 400_000, 100_000, 1_000_000, 300_000), (totals.InputTokens, totals.CachedInputTokens, totals.CacheCreationTokens, totals.OutputTokens, totals.ReasoningTokens));
+    }
+
+    [Fact]
+    public void A_request_is_kept_under_its_response_model_with_the_request_model_beside_it()
+    {
+        var rows = UsageHourly.Aggregate(
+            [Request("a", Hour, 10, 10) with { ResponseModel = "gpt-4o-mini-2024-07-18" }, Request("b", Hour, 10, 10)]);
+
+        Assert.Equal(
+            [("gpt-4o-mini", "gpt-4o-mini"), ("gpt-4o-mini-2024-07-18", "gpt-4o-mini")],
+            rows.Keys.Select(k => (k.Model, k.RequestModel)).Order());
     }
 
     [Fact]
     public void Retries_count_their_tokens_as_retry_waste()
     {
         var rows = UsageHourly.Aggregate(
-            [Request("a", Hour, 100, 0, status: "timeout"), Request("a-r2", Hour, 100, 50) with { Attempt = 2, RetryOf = "a" }],
-            PriceCatalogue.Default());
+            [Request("a", Hour, 100, 0, status: "timeout"), Request("a-r2", Hour, 100, 50) with { Attempt = 2, RetryOf = "a" }]);
 
         var totals = Assert.Single(rows).Value;
         Assert.Equal(1, totals.Retries);
@@ -38,24 +46,9 @@ public class UsageHourlyTests
     }
 
     [Fact]
-    public void Self_hosted_requests_carry_no_token_price_and_unknown_api_models_are_counted_as_unpriced()
-    {
-        var rows = UsageHourly.Aggregate(
-            [
-                Request("s", Hour, 100, 100) with { ServingMode = "self_hosted", GpuPool = "h100", Provider = "vllm", Model = "llama" },
-                Request("u", Hour, 100, 100) with { Model = "not-in-catalogue" },
-            ],
-            PriceCatalogue.Default());
-
-        Assert.All(rows.Values, t => Assert.Equal(0m, t.ApiCost));
-        Assert.Equal("h100", rows.Keys.Single(k => k.ServingMode == "self_hosted").GpuPool);
-        Assert.Equal(1, rows.Single(r => r.Key.Model == "not-in-catalogue").Value.UnpricedRequests);
-    }
-
-    [Fact]
     public void Requests_in_different_hours_land_in_different_rows()
     {
-        var rows = UsageHourly.Aggregate([Request("a", Hour.AddTicks(-1), 1, 1), Request("b", Hour, 1, 1)], PriceCatalogue.Default());
+        var rows = UsageHourly.Aggregate([Request("a", Hour.AddTicks(-1), 1, 1), Request("b", Hour, 1, 1)]);
 
         Assert.Equal([Hour.AddHours(-1), Hour], rows.Keys.Select(k => k.Hour).Order());
     }

@@ -1,0 +1,43 @@
+using TrueCost.Ledger.Currency;
+using TrueCost.Ledger.Identity;
+using TrueCost.Ledger.InvoiceLines;
+using TrueCost.Ledger.Pricing;
+using TrueCost.Ledger.Storage;
+
+namespace TrueCost.Ledger.Allocation;
+
+/// <summary>
+/// Every configured rule the allocator applies, built once from <see cref="LedgerOptions"/>: prices,
+/// provider and model aliases, the FX table, cost and pool rules, and the idle policy and currency.
+/// </summary>
+public sealed record LedgerRules(UsagePricer Pricer, FxTable Fx, CostClassifier Classifier, AllocationPolicy Policy)
+{
+    public ProviderAliases Providers => Pricer.Providers;
+
+    public ModelAliases Models => Pricer.Models;
+
+    public static LedgerRules From(LedgerOptions options, PriceCatalogue prices)
+    {
+        var fx = new FxTable(options.Fx);
+        var providers = ProviderAliases.Default(options.Providers);
+        var pricer = new UsagePricer(prices, providers, new ModelAliases(options.Models), fx, options.Currency);
+        return new LedgerRules(pricer, fx, CostClassifier.Default(options.CostRules, options.Pools), new AllocationPolicy(options.IdlePolicy, options.Currency));
+    }
+
+    /// <summary>
+    /// The provider an invoice line bills for: the first of its provider columns the alias table knows
+    /// (ServiceName first, so "Amazon Bedrock" on an AWS bill is the Bedrock provider), else its ProviderName.
+    /// </summary>
+    public string InvoiceProvider(params string?[] names)
+    {
+        foreach (var name in names)
+        {
+            if (Providers.Knows(name))
+            {
+                return Providers.Canonical(name);
+            }
+        }
+
+        return Providers.Canonical(names.LastOrDefault(n => !string.IsNullOrWhiteSpace(n)));
+    }
+}
