@@ -16,7 +16,9 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     IncidentCostCommand.Create(),
     ImportCommand.Create(),
     ApiCommand.Create(),
+    ConfigCommand.Create(),
 };
+root.Options.Add(Settings.ConfigFile);
 
 if (Console.IsOutputRedirected)
 {

@@ -20,8 +20,9 @@ public static class ApiCommand
         {
             var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
             await Endpoints.CheckPostgresAsync(postgres, ct);
-            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-            var ledger = configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new LedgerOptions();
+            var settings = Settings.Load(parse);
+            var configuration = settings.Configuration;
+            var ledger = settings.Ledger;
             WebApplication app;
             try
             {

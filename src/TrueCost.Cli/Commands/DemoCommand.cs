@@ -40,11 +40,11 @@ public static class DemoCommand
         {
             Requests, Seed, Day, Out,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(Requests), parse.GetValue(Seed), parse.GetValue(Day), parse.GetValue(Out)!, ct));
+        command.SetAction((parse, ct) => RunAsync(Settings.Load(parse), parse.GetValue(Requests), parse.GetValue(Seed), parse.GetValue(Day), parse.GetValue(Out)!, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int requests, int seed, DateOnly day, DirectoryInfo outDir, CancellationToken ct)
+    private static async Task<int> RunAsync(Settings settings, int requests, int seed, DateOnly day, DirectoryInfo outDir, CancellationToken ct)
     {
         if (requests is < 1 or > 50_000_000)
         {
@@ -59,7 +59,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"  Kafka ({kafka.Backend}): [grey]{Markup.Escape(kafka.BootstrapServers)}[/]");
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
 
-        var ledger = new LedgerOptions();
+        var ledger = settings.Ledger;
         var ingest = new IngestOptions { BootstrapServers = kafka.BootstrapServers };
         using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true), LogLevel.Error);
         await host.StartAsync(ct);
@@ -103,9 +103,9 @@ public static class DemoCommand
         AnsiConsole.MarkupLine(mismatched.Count == 0
             ? $"Conservation: [green]allocated {allocated:N2} {ledger.Currency} = cost that entered {input:N2} {ledger.Currency}, every hour to the cent[/]"
             : $"[red]Conservation broken in {mismatched.Count} hours: allocated {allocated:N2} vs input {input:N2}[/]");
-        var findings = await FindingsService.ComputeAsync(dataSource, ledger, start, end, ct);
+        var findings = await FindingsService.ComputeAsync(dataSource, ledger, settings.Findings, start, end, ct);
         AnsiConsole.Write(FindingsTable(findings.Messages()));
-        var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, new FindingsOptions()), TimeProvider.System)
+        var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System)
             .BuildAsync(IsoWeek.Of(start), ct);
         var reportFiles = await WeeklyReportWriter.WriteAsync(report, Path.Combine(outDir.FullName, "weekly"), ct);
         AnsiConsole.MarkupLine($"Weekly FinOps report {IsoWeek.Of(start)} written:");

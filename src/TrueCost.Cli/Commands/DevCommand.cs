@@ -27,16 +27,16 @@ public static class DevCommand
     public static Command Create()
     {
         var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, DemoData };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(DemoData), ct));
+        command.SetAction((parse, ct) => RunAsync(Settings.Load(parse), parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(DemoData), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int kafkaPort, int apiPort, bool demoData, CancellationToken ct)
+    private static async Task<int> RunAsync(Settings settings, int kafkaPort, int apiPort, bool demoData, CancellationToken ct)
     {
         await using var postgres = await PostgresServer.StartAsync(ct: ct);
         await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = kafkaPort }, ct: ct);
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
-        var ledger = new LedgerOptions();
+        var ledger = settings.Ledger;
         using var host = PipelineHost.Build(postgres.ConnectionString, new IngestOptions { BootstrapServers = kafka.BootstrapServers }, ledger, new PipelineRoles(Ingest: true, Projections: true));
         await host.StartAsync(ct);
 

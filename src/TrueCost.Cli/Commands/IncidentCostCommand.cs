@@ -13,7 +13,7 @@ public static class IncidentCostCommand
 {
     private static readonly Argument<string> Id = new("id") { Description = "Incident id, e.g. INC-2026-0042" };
     private static readonly Option<string> Format = new Option<string>("--format") { Description = "md (Markdown) or json", DefaultValueFactory = _ => "md" }.AcceptOnlyFromAmong("md", "json");
-    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger", DefaultValueFactory = _ => "truecost" };
+    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
 
     public static Command Create()
     {
@@ -29,7 +29,7 @@ public static class IncidentCostCommand
     {
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
-        var ledger = new LedgerOptions { Schema = parse.GetValue(Schema) ?? "truecost" };
+        var ledger = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
         var id = parse.GetValue(Id)!;
         try
         {

@@ -20,7 +20,7 @@ public static class ReportCommand
 {
     private static readonly Option<string?> Week = new("--week") { Description = "ISO week, e.g. 2026-W47 (default: the last complete week)" };
     private static readonly Option<DirectoryInfo> Out = new("--out") { Description = "Directory the report files are written to", DefaultValueFactory = _ => new DirectoryInfo("truecost-reports") };
-    private static readonly Option<string> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger", DefaultValueFactory = _ => "truecost" };
+    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
 
     private static readonly Option<string?> RabbitMq = new("--rabbitmq")
     {
@@ -61,9 +61,10 @@ public static class ReportCommand
         var week = ParseWeek(parse.GetValue(Week));
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
-        var ledger = Ledger(parse);
+        var settings = Configured(parse);
+        var ledger = settings.Ledger;
         await using var dataSource = NpgsqlDataSource.Create(postgres);
-        var builder = new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, new FindingsOptions()), TimeProvider.System);
+        var builder = new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System);
         var report = await builder.BuildAsync(week, ct);
         var files = await WeeklyReportWriter.WriteAsync(report, parse.GetValue(Out)!.FullName, ct);
         foreach (var line in ReportSummary.Lines(report))
@@ -106,7 +107,9 @@ public static class ReportCommand
 
         await CheckRabbitMqAsync(options.RabbitMq, ct);
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddSingleton(Ledger(parse));
+        var settings = Configured(parse);
+        builder.Services.AddSingleton(settings.Ledger);
+        builder.Services.AddSingleton(settings.Findings);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         builder.Services.AddReportingBus(options);
         using var host = builder.Build();
@@ -126,20 +129,7 @@ public static class ReportCommand
         }
     }
 
-    private static LedgerOptions Ledger(ParseResult parse)
-    {
-        var ledger = new LedgerOptions { Schema = parse.GetValue(Schema)! };
-        try
-        {
-            ledger.Validate();
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException($"--schema: {e.Message}");
-        }
-
-        return ledger;
-    }
+    private static Settings Configured(ParseResult parse) => Settings.Load(parse).WithSchema(parse.GetValue(Schema));
 
     private static RabbitMqConnection ParseRabbitMq(string uri)
     {

@@ -22,7 +22,7 @@ public static class WorkerCommands
 
     private static readonly Option<string> Group = new("--group") { Description = "Kafka consumer group", DefaultValueFactory = _ => "truecost-ingest" };
     private static readonly Option<bool> WithProjections = new("--with-projections") { Description = "Also run the projection daemon in this process (only one process per database may)" };
-    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger", DefaultValueFactory = _ => "truecost" };
+    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
     private static readonly Option<string> TopicPrefix = new("--topic-prefix") { Description = "Prepended to every topic name (several pipelines on one cluster)", DefaultValueFactory = _ => string.Empty };
     private static readonly Option<int> SessionTimeoutMs = new("--session-timeout-ms")
     {
@@ -73,7 +73,7 @@ public static class WorkerCommands
             Endpoints.CheckKafka(ingest.BootstrapServers);
         }
 
-        var ledger = new LedgerOptions { Schema = parse.GetValue(Schema) ?? "truecost" };
+        var ledger = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
         using var host = PipelineHost.Build(postgres, ingest, ledger, roles);
         await host.RunAsync(ct);
         return 0;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json.Serialization;
 
 namespace TrueCost.Ledger.Currency;
@@ -5,11 +6,11 @@ namespace TrueCost.Ledger.Currency;
 /// <summary>One dated exchange rate: 1 <see cref="From"/> = <see cref="Rate"/> <see cref="To"/>, in force from <see cref="Date"/>.</summary>
 public sealed record FxRate
 {
-    [JsonPropertyName("from")] public required string From { get; init; }
-    [JsonPropertyName("to")] public required string To { get; init; }
-    [JsonPropertyName("rate")] public required decimal Rate { get; init; }
-    [JsonPropertyName("date")] public required DateTimeOffset Date { get; init; }
-    [JsonPropertyName("source")] public string Source { get; init; } = "configured";
+    [JsonPropertyName("from")] [ConfigurationKeyName("from")] public required string From { get; init; }
+    [JsonPropertyName("to")] [ConfigurationKeyName("to")] public required string To { get; init; }
+    [JsonPropertyName("rate")] [ConfigurationKeyName("rate")] public required decimal Rate { get; init; }
+    [JsonPropertyName("date")] [ConfigurationKeyName("date")] public required DateTimeOffset Date { get; init; }
+    [JsonPropertyName("source")] [ConfigurationKeyName("source")] public string Source { get; init; } = "configured";
 }
 
 /// <summary>A figure converted to the reporting currency, with the rate that did it (stored beside the figure).</summary>

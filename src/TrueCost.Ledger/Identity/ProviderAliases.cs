@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
@@ -9,9 +10,9 @@ namespace TrueCost.Ledger.Identity;
 public sealed record ProviderAlias
 {
     /// <summary>The canonical id: the OpenTelemetry <c>gen_ai.provider.name</c> value where one exists.</summary>
-    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("id")] [ConfigurationKeyName("id")] public required string Id { get; init; }
 
-    [JsonPropertyName("names")] public IReadOnlyList<string> Names { get; init; } = [];
+    [JsonPropertyName("names")] [ConfigurationKeyName("names")] public IReadOnlyList<string> Names { get; init; } = [];
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -8,11 +9,11 @@ namespace TrueCost.Ledger.InvoiceLines;
 /// <summary>One classification rule: every pattern given must match (case-insensitive regex).</summary>
 public sealed record ClassificationRule
 {
-    [JsonPropertyName("bucket")] public required string Bucket { get; init; }
-    [JsonPropertyName("driver")] public string? Driver { get; init; }
-    [JsonPropertyName("service_category")] public string? ServiceCategory { get; init; }
-    [JsonPropertyName("service_name")] public string? ServiceName { get; init; }
-    [JsonPropertyName("charge_description")] public string? ChargeDescription { get; init; }
+    [JsonPropertyName("bucket")] [ConfigurationKeyName("bucket")] public required string Bucket { get; init; }
+    [JsonPropertyName("driver")] [ConfigurationKeyName("driver")] public string? Driver { get; init; }
+    [JsonPropertyName("service_category")] [ConfigurationKeyName("service_category")] public string? ServiceCategory { get; init; }
+    [JsonPropertyName("service_name")] [ConfigurationKeyName("service_name")] public string? ServiceName { get; init; }
+    [JsonPropertyName("charge_description")] [ConfigurationKeyName("charge_description")] public string? ChargeDescription { get; init; }
 }
 
 /// <summary>
@@ -21,18 +22,18 @@ public sealed record ClassificationRule
 /// </summary>
 public sealed record PoolRule
 {
-    [JsonPropertyName("pool")] public required string Pool { get; init; }
+    [JsonPropertyName("pool")] [ConfigurationKeyName("pool")] public required string Pool { get; init; }
 
     /// <summary>A tag key the line must carry (any key: a Kubernetes node-group tag, a cost-allocation tag …).</summary>
-    [JsonPropertyName("tag")] public string? Tag { get; init; }
+    [JsonPropertyName("tag")] [ConfigurationKeyName("tag")] public string? Tag { get; init; }
 
     /// <summary>A pattern the value of <see cref="Tag"/> must match; any value when unset.</summary>
-    [JsonPropertyName("tag_value")] public string? TagValue { get; init; }
-    [JsonPropertyName("resource_id")] public string? ResourceId { get; init; }
-    [JsonPropertyName("sku")] public string? Sku { get; init; }
+    [JsonPropertyName("tag_value")] [ConfigurationKeyName("tag_value")] public string? TagValue { get; init; }
+    [JsonPropertyName("resource_id")] [ConfigurationKeyName("resource_id")] public string? ResourceId { get; init; }
+    [JsonPropertyName("sku")] [ConfigurationKeyName("sku")] public string? Sku { get; init; }
 
     /// <summary>A pattern matched against the instance type named in the line's ChargeDescription, SkuId or ResourceId.</summary>
-    [JsonPropertyName("instance_type")] public string? InstanceType { get; init; }
+    [JsonPropertyName("instance_type")] [ConfigurationKeyName("instance_type")] public string? InstanceType { get; init; }
 
     public void Validate(string path)
     {

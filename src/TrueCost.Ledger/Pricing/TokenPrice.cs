@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Text.Json.Serialization;
 
 namespace TrueCost.Ledger.Pricing;
@@ -9,19 +10,19 @@ namespace TrueCost.Ledger.Pricing;
 /// </summary>
 public sealed record TokenPrice
 {
-    [JsonPropertyName("provider")] public required string Provider { get; init; }
-    [JsonPropertyName("model")] public required string Model { get; init; }
-    [JsonPropertyName("currency")] public string Currency { get; init; } = "USD";
-    [JsonPropertyName("input_per_1m")] public required decimal InputPer1M { get; init; }
-    [JsonPropertyName("output_per_1m")] public required decimal OutputPer1M { get; init; }
-    [JsonPropertyName("cache_read_per_1m")] public decimal? CacheReadPer1M { get; init; }
-    [JsonPropertyName("cache_creation_per_1m")] public decimal? CacheCreationPer1M { get; init; }
-    [JsonPropertyName("reasoning_per_1m")] public decimal? ReasoningPer1M { get; init; }
-    [JsonPropertyName("effective_from")] public required DateTimeOffset EffectiveFrom { get; init; }
-    [JsonPropertyName("effective_to")] public DateTimeOffset? EffectiveTo { get; init; }
+    [JsonPropertyName("provider")] [ConfigurationKeyName("provider")] public required string Provider { get; init; }
+    [JsonPropertyName("model")] [ConfigurationKeyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("currency")] [ConfigurationKeyName("currency")] public string Currency { get; init; } = "USD";
+    [JsonPropertyName("input_per_1m")] [ConfigurationKeyName("input_per_1m")] public required decimal InputPer1M { get; init; }
+    [JsonPropertyName("output_per_1m")] [ConfigurationKeyName("output_per_1m")] public required decimal OutputPer1M { get; init; }
+    [JsonPropertyName("cache_read_per_1m")] [ConfigurationKeyName("cache_read_per_1m")] public decimal? CacheReadPer1M { get; init; }
+    [JsonPropertyName("cache_creation_per_1m")] [ConfigurationKeyName("cache_creation_per_1m")] public decimal? CacheCreationPer1M { get; init; }
+    [JsonPropertyName("reasoning_per_1m")] [ConfigurationKeyName("reasoning_per_1m")] public decimal? ReasoningPer1M { get; init; }
+    [JsonPropertyName("effective_from")] [ConfigurationKeyName("effective_from")] public required DateTimeOffset EffectiveFrom { get; init; }
+    [JsonPropertyName("effective_to")] [ConfigurationKeyName("effective_to")] public DateTimeOffset? EffectiveTo { get; init; }
 
     /// <summary>Where the price came from (a catalogue file, an import, the configuration), shown beside every figure it makes.</summary>
-    [JsonPropertyName("source")] public string? Source { get; init; }
+    [JsonPropertyName("source")] [ConfigurationKeyName("source")] public string? Source { get; init; }
 
     public bool AppliesAt(DateTimeOffset at) => at >= EffectiveFrom && (EffectiveTo is null || at < EffectiveTo);
 
