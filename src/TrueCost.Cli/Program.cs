@@ -17,6 +17,8 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     ImportCommand.Create(),
     ApiCommand.Create(),
     ConfigCommand.Create(),
+    LedgerCommands.Verify(),
+    LedgerCommands.Reallocate(),
 };
 root.Options.Add(Settings.ConfigFile);
 

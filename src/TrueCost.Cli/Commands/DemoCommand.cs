@@ -15,7 +15,9 @@ using TrueCost.DevInfra;
 using TrueCost.Ingest;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Queries;
+using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Storage;
+using TrueCost.Ledger.Verification;
 using TrueCost.Reporting.Messages;
 using TrueCost.Reporting.Rightsizing;
 using TrueCost.Reporting.Weekly;
@@ -99,10 +101,10 @@ public static class DemoCommand
         AnsiConsole.Write(UsageTables.ByRouteModel(await queries.ByRouteModelAsync(start, end, ct)));
         AnsiConsole.Write(CostTables.Render("Fully loaded cost per hour (UTC), five buckets", "hour", await costs.GroupedAsync("hour", start, end, ct), ledger.Currency));
         AnsiConsole.Write(CostTables.Render("By route", "route", await costs.GroupedAsync("route", start, end, ct), ledger.Currency));
-        var (input, allocated, mismatched) = await costs.ReconcileAsync(start, end, ct);
-        AnsiConsole.MarkupLine(mismatched.Count == 0
-            ? $"Conservation: [green]allocated {allocated:N2} {ledger.Currency} = cost that entered {input:N2} {ledger.Currency}, every hour to the cent[/]"
-            : $"[red]Conservation broken in {mismatched.Count} hours: allocated {allocated:N2} vs input {input:N2}[/]");
+        AnsiConsole.MarkupLine(IssueTables.UnpricedLine(await costs.PricedShareAsync(start, end, ct)));
+        var rules = host.Services.GetRequiredService<LedgerRules>();
+        var verified = await new LedgerVerifier(dataSource, ledger, rules).VerifyAsync(start, end, ct);
+        LedgerCommands.Print(verified, await costs.IssuesAsync(start, end, ct), ledger.Currency);
         var findings = await FindingsService.ComputeAsync(dataSource, ledger, settings.Findings, start, end, ct);
         AnsiConsole.Write(FindingsTable(findings.Messages()));
         var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System)
@@ -133,7 +135,7 @@ public static class DemoCommand
         AnsiConsole.MarkupLine($"Ingest rate: [bold]{produced.Total / ingestSeconds:N0} records/s[/] end to end (produce → stored with offsets) over {ingestSeconds:N1} s.");
         await host.StopAsync(CancellationToken.None);
         var lost = Topics.All.Sum(t => counters.For(t).LostToRetention);
-        return lost == 0 && mismatched.Count == 0 ? 0 : 1;
+        return lost == 0 && verified.Passed ? 0 : 1;
     }
 
     private static Table FindingsTable(IReadOnlyList<FindingRaised> findings)

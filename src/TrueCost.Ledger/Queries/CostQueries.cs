@@ -13,12 +13,53 @@ public sealed record CostLine(
     decimal Idle,
     decimal Total);
 
-/// <summary>Read side of cost_hourly and its audit trail.</summary>
+/// <summary>Something the allocator could not cost as it came, summed over a range: unpriced usage, lines without an FX rate, invoices without usage, unmapped GPU spend.</summary>
+public sealed record IssueSummary(string Kind, string Subject, string Reason, decimal? Amount, string? Currency, long Requests, long Tokens, long Hours);
+
+/// <summary>Read side of cost_hourly, its audit trail and the allocation issues.</summary>
 public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledger)
 {
     private readonly string _cost = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
     private readonly string _queue = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationQueue);
     private readonly string _audit = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationAudit);
+    private readonly string _issues = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationIssues);
+
+    /// <summary>
+    /// The allocation issues of a range, one line per kind and subject. An unpriced model's reason names the
+    /// hour it was first seen in, so reasons are summarized per subject without the hour.
+    /// </summary>
+    public async Task<IReadOnlyList<IssueSummary>> IssuesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            select kind, subject, min(reason), sum(amount), min(currency), sum(requests), sum(tokens), count(distinct hour)
+            from {_issues} where hour >= $1 and hour < $2
+            group by kind, subject order by kind, sum(tokens) desc, sum(amount) desc nulls last, subject
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = from });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = to });
+        var rows = new List<IssueSummary>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            rows.Add(new IssueSummary(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetDecimal(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Requests and tokens of a range with and without a list price (API usage only).</summary>
+    public async Task<(long Requests, long Tokens, long UnpricedRequests, long UnpricedTokens)> PricedShareAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand($"""
+            select coalesce(sum(requests), 0), coalesce(sum(input_tokens + output_tokens), 0), coalesce(sum(unpriced_requests), 0), coalesce(sum(unpriced_tokens), 0)
+            from {LedgerTables.QualifiedName(ledger.Schema, LedgerTables.PricedUsage)} where hour >= $1 and hour < $2 and serving_mode = 'api'
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = from });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = to });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+    }
 
     /// <summary>Cost per hour, or grouped by one dimension (route, tenant, model, traffic_class).</summary>
     public async Task<IReadOnlyList<CostLine>> GroupedAsync(string dimension, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
