@@ -113,6 +113,12 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             values ($1, $2, $3, $4, $5, $6, $7::jsonb)
             """, ct, result.Hour, reason, result.InputTotal, (object?)previous ?? DBNull.Value, result.AllocatedTotal, rows.Count, JsonSerializer.Serialize(result.Sources));
 
+        if (previous != result.AllocatedTotal)
+        {
+            await ExecuteAsync(conn, tx, $"insert into {_s}.{LedgerTables.HourChanges} (hour, previous_total, new_total, currency, reason) values ($1, $2, $3, $4, $5)",
+                ct, result.Hour, (object?)previous ?? DBNull.Value, result.AllocatedTotal, rules.Policy.Currency, reason);
+        }
+
         await ExecuteAsync(conn, tx, $"delete from {_s}.{LedgerTables.AllocationIssues} where hour = $1", ct, result.Hour);
         var issues = loaded.Issues;
         await ExecuteAsync(conn, tx, $"""

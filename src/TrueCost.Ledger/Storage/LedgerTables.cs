@@ -28,6 +28,7 @@ public static class LedgerTables
     public const string AllocationIssues = "allocation_issues";
     public const string PricedUsage = "priced_usage";
     public const string InvoiceLineShares = "invoice_line_shares";
+    public const string HourChanges = "hour_changes";
 
     public static string QualifiedName(string schema, string table) => $"{schema}.{table}";
 
@@ -124,6 +125,18 @@ public static class LedgerTables
         priced.AddColumn<long>("unpriced_tokens").NotNull();
         priced.AddColumn<string>("price").NotNull();
         yield return priced;
+
+        // The outbox of allocation: every hour whose allocated total changed, in the transaction that changed it,
+        // for the reporting worker to publish (a published weekly report of that week is then restated).
+        var changes = new Table(QualifiedName(schema, HourChanges));
+        changes.AddColumn("id", "bigserial").AsPrimaryKey();
+        changes.AddColumn("hour", "timestamptz").NotNull();
+        changes.AddColumn("previous_total", "numeric(18,2)");
+        changes.AddColumn("new_total", "numeric(18,2)").NotNull();
+        changes.AddColumn<string>("currency").NotNull();
+        changes.AddColumn<string>("reason").NotNull();
+        changes.AddColumn("changed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        yield return changes;
 
         // Each provider invoice line's cent share of every hour of its charge period, by usage.
         var shares = new Table(QualifiedName(schema, InvoiceLineShares));
