@@ -79,10 +79,15 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             }
         }
 
+        var unconvertedCredits = new List<(string Currency, decimal Amount)>();
         var incidents = await ReadAsync(conn, tx, $"""
-            select incident_id, window_start, window_end, affected::text, responder_cost, failed_request_cost, credits
-            from {_s}.{LedgerTables.Incidents} where window_start < $1 + interval '1 hour' and window_end > $1 order by incident_id
-            """, hour, r => IncidentShare(hour, r), ct);
+            select incident_id, window_start, window_end, affected::text, responder_cost, failed_request_cost, credits_by_currency::text
+            from {_s}.{LedgerTables.Incidents}
+            where (window_start < $1 + interval '1 hour' and window_end > $1) or (window_end <= window_start and date_trunc('hour', window_start) = $1)
+            order by incident_id
+            """, hour, r => IncidentShare(hour, r, rules.Credits(r.IsDBNull(6) ? null : r.GetString(6), hour, unconvertedCredits)), ct);
+        issues.AddRange(unconvertedCredits.Select(c => new AllocationIssue(AllocationIssue.UnconvertedLine, "SLA credit",
+            $"{c.Currency} credit and the FX table has no {c.Currency}→{rules.Policy.Currency} rate dated on or before {hour:yyyy-MM-dd}", c.Amount, c.Currency, 0, 0)));
         return new LoadedHour(new HourInputs(hour, usage, pools, lines, incidents), priced, issues);
     }
 
@@ -219,7 +224,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
     }
 
     /// <summary>An incident's costs spread evenly over its window; this hour gets its overlapping share.</summary>
-    private static IncidentInput IncidentShare(DateTimeOffset hour, NpgsqlDataReader r)
+    private static IncidentInput IncidentShare(DateTimeOffset hour, NpgsqlDataReader r, decimal credits)
     {
         var start = r.GetFieldValue<DateTimeOffset>(1);
         var end = r.GetFieldValue<DateTimeOffset>(2);
@@ -228,7 +233,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
         var to = end < hour + UtcHour.Length ? end : hour + UtcHour.Length;
         var share = end <= start ? 1m : Math.Max(0, (to - from).Ticks) / window;
         var affected = JsonSerializer.Deserialize<AffectedScope>(r.GetString(3)) ?? AffectedScope.Everything;
-        return new IncidentInput(r.GetString(0), affected, r.GetDecimal(4) * share, r.GetDecimal(5) * share, r.GetDecimal(6) * share);
+        return new IncidentInput(r.GetString(0), affected, r.GetDecimal(4) * share, r.GetDecimal(5) * share, credits * share);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params object?[] values)

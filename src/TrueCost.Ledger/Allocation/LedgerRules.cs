@@ -25,6 +25,29 @@ public sealed record LedgerRules(UsagePricer Pricer, FxTable Fx, CostClassifier 
     }
 
     /// <summary>
+    /// An incident's SLA credits (jsonb per currency, as the incidents table keeps them) in the reporting
+    /// currency; credits in a currency without a rate are left out and returned as <paramref name="unconverted"/>.
+    /// </summary>
+    public decimal Credits(string? byCurrencyJson, DateTimeOffset hour, List<(string Currency, decimal Amount)> unconverted)
+    {
+        var total = 0m;
+        var credits = string.IsNullOrEmpty(byCurrencyJson) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, decimal>>(byCurrencyJson);
+        foreach (var (currency, amount) in credits ?? [])
+        {
+            if (Fx.Convert(amount, currency, Policy.Currency, hour) is { } converted)
+            {
+                total += converted.Amount;
+            }
+            else
+            {
+                unconverted.Add((currency, amount));
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>
     /// The provider an invoice line bills for: the first of its provider columns the alias table knows
     /// (ServiceName first, so "Amazon Bedrock" on an AWS bill is the Bedrock provider), else its ProviderName.
     /// </summary>

@@ -1,3 +1,5 @@
+using TrueCost.Ledger.Time;
+
 namespace TrueCost.Ledger.Incidents;
 
 public sealed record ResponderTime(string Responder, string Role, decimal Hours, DateTimeOffset JoinedAt);
@@ -26,8 +28,31 @@ public sealed record IncidentTimeline(
     /// <summary>Start of the cost window: when it opened, or its earliest record if the open has not arrived.</summary>
     public DateTimeOffset Start => OpenedAt ?? Events.Min(e => e.At);
 
-    /// <summary>End of the cost window: resolution, else mitigation, else <paramref name="now"/> (still open).</summary>
-    public DateTimeOffset End(DateTimeOffset now) => ResolvedAt ?? MitigatedAt ?? now;
+    /// <summary>
+    /// End of the cost window: resolution, else mitigation, else (still open) the incident's data watermark,
+    /// its latest record. Never the wall clock: a rebuild gives the same window, and the window grows as the
+    /// incident's records arrive.
+    /// </summary>
+    public DateTimeOffset End => ResolvedAt ?? MitigatedAt ?? Watermark;
+
+    /// <summary>The time of the incident's latest record.</summary>
+    public DateTimeOffset Watermark => Events.Max(e => e.At);
+
+    /// <summary>
+    /// Every hour any window of this incident can have covered, from its earliest to its latest record and
+    /// window bound: a window that shrank (a correction moved the resolution earlier) still re-queues the
+    /// hours it left.
+    /// </summary>
+    public IEnumerable<DateTimeOffset> HoursEverCovered()
+    {
+        var from = Events.Min(e => e.At) < Start ? Events.Min(e => e.At) : Start;
+        var to = Watermark > End ? Watermark : End;
+        return UtcHour.Covering(from, to > from ? to : from.AddTicks(1));
+    }
+
+    /// <summary>SLA credits summed per currency (never added across currencies).</summary>
+    public IReadOnlyDictionary<string, decimal> CreditsByCurrency =>
+        Credits.GroupBy(c => c.Currency, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(c => c.Amount), StringComparer.Ordinal);
 
     public bool IsResolved => ResolvedAt is not null;
 

@@ -3,14 +3,15 @@ using Marten;
 using Marten.Events.Projections;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Storage;
-using TrueCost.Ledger.Time;
 
 namespace TrueCost.Ledger.Incidents;
 
 /// <summary>
 /// Async projection over the per-incident streams: on every lifecycle event the incident's whole
 /// stream is folded again (so out-of-order records settle to the same state) into the flat table
-/// <c>incidents</c>, and every hour of the incident's window is queued for re-allocation.
+/// <c>incidents</c>, and every hour any window of the incident covered is queued for re-allocation. No wall
+/// clock: an open incident's window ends at its latest record. <c>credits</c> holds the credits in the ledger
+/// currency; <c>credits_by_currency</c> all of them, per currency, for the allocator to convert.
 /// </summary>
 public sealed partial class IncidentsProjection : EventProjection
 {
@@ -29,6 +30,7 @@ public sealed partial class IncidentsProjection : EventProjection
         new("responder_cost", "numeric", Merge.Replace),
         new("failed_request_cost", "numeric", Merge.Replace),
         new("credits", "numeric", Merge.Replace),
+        new("credits_by_currency", "jsonb", Merge.Replace),
         new("affected", "jsonb", Merge.Replace),
         new("postmortem_url", "text", Merge.Replace, Nullable: true),
         new("records", "integer", Merge.Replace),
@@ -36,14 +38,14 @@ public sealed partial class IncidentsProjection : EventProjection
 
     private readonly string _schema;
     private readonly string _upsertSql;
-    private readonly TimeProvider _clock;
     private readonly IncidentCostOptions _costs;
+    private readonly string _currency;
 
-    public IncidentsProjection(string schema, IncidentCostOptions costs, TimeProvider clock)
+    public IncidentsProjection(string schema, IncidentCostOptions costs, string currency)
     {
         _costs = costs;
         _schema = schema;
-        _clock = clock;
+        _currency = currency;
         Name = LedgerTables.Incidents;
         IncludeType<IncidentOpened>();
         IncludeType<ResponderJoined>();
@@ -65,7 +67,7 @@ public sealed partial class IncidentsProjection : EventProjection
 
         var stream = await operations.Events.FetchStreamAsync(e.StreamKey!, token: cancellation);
         var timeline = IncidentTimeline.Fold(incident.IncidentId, stream.Select(x => x.Data).OfType<IIncidentEvent>().Append(incident));
-        var end = timeline.End(_clock.GetUtcNow());
+        var end = timeline.End;
         operations.QueueSqlCommand(
             _upsertSql,
             new[] { timeline.IncidentId },
@@ -80,10 +82,11 @@ public sealed partial class IncidentsProjection : EventProjection
             new[] { timeline.Responders.Sum(r => r.Hours) },
             new[] { _costs.ResponderCost(timeline) },
             new[] { _costs.FailedRequestCost(timeline) },
-            new[] { timeline.Credits.Sum(c => c.Amount) },
+            new[] { timeline.CreditsByCurrency.GetValueOrDefault(_currency) },
+            new[] { System.Text.Json.JsonSerializer.Serialize(timeline.CreditsByCurrency) },
             new[] { System.Text.Json.JsonSerializer.Serialize(timeline.Affected) },
             new[] { timeline.PostmortemUrl },
             new[] { timeline.Events.Count });
-        DirtyHours.Enqueue(operations, _schema, UtcHour.Covering(timeline.Start, end > timeline.Start ? end : timeline.Start.AddTicks(1)), $"incident {timeline.IncidentId}");
+        DirtyHours.Enqueue(operations, _schema, timeline.HoursEverCovered(), $"incident {timeline.IncidentId}");
     }
 }

@@ -68,7 +68,7 @@ public static class LedgerStore
             new GpuHourlyProjection(options.Schema),
             ProjectionLifecycle.Async,
             async => async.BatchSize = options.ProjectionBatchSize);
-        opts.Projections.Add(new IncidentsProjection(options.Schema, options.Incidents, TimeProvider.System), ProjectionLifecycle.Async);
+        opts.Projections.Add(new IncidentsProjection(options.Schema, options.Incidents, options.Currency), ProjectionLifecycle.Async);
         opts.Projections.Add(
             new CostLineHourlyProjection(CostClassifier.Default(options.CostRules, options.Pools), options.Schema),
             ProjectionLifecycle.Async,

@@ -186,8 +186,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
     private async Task<List<(DateTimeOffset Hour, decimal Amount)>> IncidentsAsync(NpgsqlConnection conn, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
-            select window_start, window_end, responder_cost + failed_request_cost + credits
-            from {_s}.{LedgerTables.Incidents} where window_start < $2 and window_end > $1
+            select window_start, window_end, responder_cost + failed_request_cost, credits_by_currency::text
+            from {_s}.{LedgerTables.Incidents} where window_start < $2 and window_end >= $1
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from });
         cmd.Parameters.Add(new NpgsqlParameter { Value = to });
@@ -195,10 +195,16 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var (start, end, total) = (r.GetFieldValue<DateTimeOffset>(0), r.GetFieldValue<DateTimeOffset>(1), r.GetDecimal(2));
+            var (start, end) = (r.GetFieldValue<DateTimeOffset>(0), r.GetFieldValue<DateTimeOffset>(1));
+            var creditsJson = r.IsDBNull(3) ? null : r.GetString(3);
+            decimal Total(DateTimeOffset hour) => r.GetDecimal(2) + rules.Credits(creditsJson, hour, []);
             if (end <= start)
             {
-                list.Add((UtcHour.Floor(start), total));
+                if (UtcHour.Floor(start) >= from && UtcHour.Floor(start) < to)
+                {
+                    list.Add((UtcHour.Floor(start), Total(UtcHour.Floor(start))));
+                }
+
                 continue;
             }
 
@@ -206,7 +212,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
             foreach (var hour in UtcHour.Covering(start, end).Where(h => h >= from && h < to))
             {
                 var overlap = (Min(end, hour + UtcHour.Length) - Max(start, hour)).Ticks;
-                list.Add((hour, total * overlap / seconds));
+                list.Add((hour, Total(hour) * overlap / seconds));
             }
         }
 
