@@ -5,6 +5,7 @@ using TrueCost.Api.Auth;
 using TrueCost.Api.Costs;
 using TrueCost.Api.Health;
 using TrueCost.Api.Incidents;
+using TrueCost.Api.Issues;
 using TrueCost.Api.Pools;
 using TrueCost.Ledger.Storage;
 
@@ -54,8 +55,8 @@ public static class ApiHost
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
         v1.MapCosts();
-        // Pools and incidents span tenants: only keys without a tenant read them.
-        v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents();
+        // Pools, incidents and issues span tenants: only keys without a tenant read them.
+        v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues();
         return app;
     }
 }

@@ -17,7 +17,7 @@ internal static class CostExports
     private const int RowGroupSize = 50_000;
 
     public static IReadOnlyList<string> Header(IReadOnlyList<CostDimension> groupBy) =>
-        [.. groupBy.Select(d => d.Name()), "currency", .. CostAmounts.Columns];
+        [.. groupBy.Select(d => d.Name()), "currency", .. CostAmounts.Columns, .. CostAmounts.CountColumns];
 
     /// <summary>
     /// Writes a header row and every row, invariant culture. The first row is read before anything
@@ -47,6 +47,11 @@ internal static class CostExports
                 csv.WriteField(value);
             }
 
+            foreach (var count in e.Current.Counts())
+            {
+                csv.WriteField(count);
+            }
+
             await csv.EndRecordAsync(ct);
         }
     }
@@ -59,8 +64,9 @@ internal static class CostExports
             : new DataField<string>(d.Name())).ToList();
         var currencyField = new DataField<string>("currency");
         var moneyFields = CostAmounts.Columns.Select(c => new DecimalDataField(c, precision: 18, scale: 2)).ToList();
+        var countFields = CostAmounts.CountColumns.Select(c => new DataField<long>(c)).ToList();
         await using var writer = await ParquetWriter.CreateAsync(
-            new ParquetSchema([.. dimensionFields, currencyField, .. moneyFields]), output, cancellationToken: ct);
+            new ParquetSchema([.. dimensionFields, currencyField, .. moneyFields, .. countFields]), output, cancellationToken: ct);
 
         var buffer = new List<CostRow>(RowGroupSize);
         await foreach (var row in rows.WithCancellation(ct))
@@ -68,14 +74,14 @@ internal static class CostExports
             buffer.Add(row);
             if (buffer.Count == RowGroupSize)
             {
-                await WriteRowGroupAsync(writer, buffer, groupBy, dimensionFields, currencyField, moneyFields, currency, ct);
+                await WriteRowGroupAsync(writer, buffer, groupBy, dimensionFields, currencyField, moneyFields, countFields, currency, ct);
                 buffer.Clear();
             }
         }
 
         if (buffer.Count > 0)
         {
-            await WriteRowGroupAsync(writer, buffer, groupBy, dimensionFields, currencyField, moneyFields, currency, ct);
+            await WriteRowGroupAsync(writer, buffer, groupBy, dimensionFields, currencyField, moneyFields, countFields, currency, ct);
         }
     }
 
@@ -86,6 +92,7 @@ internal static class CostExports
         List<DataField> dimensionFields,
         DataField currencyField,
         List<DecimalDataField> moneyFields,
+        List<DataField<long>> countFields,
         string currency,
         CancellationToken ct)
     {
@@ -108,6 +115,12 @@ internal static class CostExports
         {
             var column = c;
             await group.WriteAsync<decimal>(moneyFields[c], rows.Select(r => r.Values()[column]).ToArray(), cancellationToken: ct);
+        }
+
+        for (var c = 0; c < countFields.Count; c++)
+        {
+            var column = c;
+            await group.WriteAsync<long>(countFields[c], rows.Select(r => r.Counts()[column]).ToArray(), cancellationToken: ct);
         }
 
         group.CompleteValidate();

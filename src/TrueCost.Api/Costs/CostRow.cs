@@ -2,7 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace TrueCost.Api.Costs;
 
-/// <summary>The five buckets, the idle part of direct inference, and their total, in the ledger's currency.</summary>
+/// <summary>
+/// The five buckets, the idle part of direct inference, and their total, in the ledger's currency; and the
+/// API usage that had no list price (it is counted here, never shown as a silent $0).
+/// </summary>
 public record CostAmounts(
     decimal DirectInference,
     decimal PlatformOverhead,
@@ -10,11 +13,18 @@ public record CostAmounts(
     decimal Engineering,
     decimal Incident,
     decimal Idle,
-    decimal Total)
+    decimal Total,
+    long UnpricedRequests,
+    long UnpricedTokens)
 {
     /// <summary>cost_hourly's money columns, in this record's order; also the export column names.</summary>
     public static readonly IReadOnlyList<string> Columns =
         ["direct_inference", "platform_overhead", "observability", "engineering", "incident", "idle", "total"];
+
+    /// <summary>cost_hourly's count columns, after the money columns in every export.</summary>
+    public static readonly IReadOnlyList<string> CountColumns = ["unpriced_requests", "unpriced_tokens"];
+
+    public IReadOnlyList<long> Counts() => [UnpricedRequests, UnpricedTokens];
 
     public IReadOnlyList<decimal> Values() => [DirectInference, PlatformOverhead, Observability, Engineering, Incident, Idle, Total];
 }

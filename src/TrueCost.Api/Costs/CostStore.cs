@@ -8,8 +8,8 @@ namespace TrueCost.Api.Costs;
 /// <summary>Reads cost_hourly grouped by the asked dimensions, in the ledger's currency only.</summary>
 internal sealed class CostStore(NpgsqlDataSource db, LedgerOptions ledger)
 {
-    private static readonly string Sums = string.Join(", ", CostAmounts.Columns.Select(c => $"sum({c}) as {c}"));
-    private static readonly string Totals = string.Join(", ", CostAmounts.Columns.Select(c => $"coalesce(sum({c}), 0)"));
+    private static readonly string Sums = string.Join(", ", CostAmounts.Columns.Concat(CostAmounts.CountColumns).Select(c => $"sum({c}) as {c}"));
+    private static readonly string Totals = string.Join(", ", CostAmounts.Columns.Concat(CostAmounts.CountColumns).Select(c => $"coalesce(sum({c}), 0)"));
 
     private readonly string _table = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
 
@@ -87,5 +87,7 @@ internal sealed class CostStore(NpgsqlDataSource db, LedgerOptions ledger)
         r.GetDecimal(first + 3),
         r.GetDecimal(first + 4),
         r.GetDecimal(first + 5),
-        r.GetDecimal(first + 6));
+        r.GetDecimal(first + 6),
+        (long)r.GetDecimal(first + 7),
+        (long)r.GetDecimal(first + 8));
 }

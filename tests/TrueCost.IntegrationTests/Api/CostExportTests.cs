@@ -19,7 +19,7 @@ public sealed class CostExportTests(InfrastructureFixture infra)
         var (bytes, mediaType) = await api.GetBytesAsync($"/v1/costs.csv?{KnownCosts.Range}&group_by=hour,route,tenant");
 
         Assert.Equal("text/csv", mediaType);
-        Assert.StartsWith("hour,route,tenant,currency,direct_inference,platform_overhead,observability,engineering,incident,idle,total\r\n", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Assert.StartsWith("hour,route,tenant,currency,direct_inference,platform_overhead,observability,engineering,incident,idle,total,unpriced_requests,unpriced_tokens\r\n", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
         var rows = CsvGroups(bytes, GroupBy);
         var expected = KnownCosts.Grouped(KnownCosts.InRange, GroupBy);
         Assert.Equal(expected.Count, rows.Count);
@@ -57,7 +57,7 @@ public sealed class CostExportTests(InfrastructureFixture infra)
         var (csv, _) = await api.GetBytesAsync("/v1/costs.csv?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z&group_by=model");
         var (parquet, _) = await api.GetBytesAsync("/v1/costs.parquet?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z&group_by=model");
 
-        Assert.Equal("model,currency,direct_inference,platform_overhead,observability,engineering,incident,idle,total\r\n", System.Text.Encoding.UTF8.GetString(csv));
+        Assert.Equal("model,currency,direct_inference,platform_overhead,observability,engineering,incident,idle,total,unpriced_requests,unpriced_tokens\r\n", System.Text.Encoding.UTF8.GetString(csv));
         await using var reader = await ParquetReader.CreateAsync(new MemoryStream(parquet));
         Assert.Equal(0, reader.RowGroupCount);
     }
