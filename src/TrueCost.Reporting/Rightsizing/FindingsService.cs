@@ -1,4 +1,5 @@
 using Npgsql;
+using TrueCost.Ledger.Identity;
 using TrueCost.Ledger.Storage;
 using TrueCost.Ledger.Time;
 using TrueCost.Reporting.Breakeven;
@@ -24,11 +25,15 @@ public sealed class FindingsOptions
 /// <summary>Every breakeven and rightsizing finding of a period; <see cref="From"/>..<see cref="To"/> is the part of the asked range the ledger has data for.</summary>
 public sealed record FindingsReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<RouteBreakeven> Breakeven, IReadOnlyList<RightsizingFinding> Rightsizing)
 {
+    /// <summary>What the ledger could not cost as it came (unpriced models, invoices without usage, unmapped GPU spend, unconverted currencies).</summary>
+    public IReadOnlyList<FindingRaised> Coverage { get; init; } = [];
+
     public static FindingsReport Empty(DateTimeOffset from, DateTimeOffset to) => new(from, to, [], []);
 
-    /// <summary>All findings as bus messages, breakeven first, each kind's largest amount first.</summary>
+    /// <summary>All findings as bus messages: coverage first (they make every other figure less true), then breakeven, each kind's largest amount first.</summary>
     public IReadOnlyList<FindingRaised> Messages() =>
     [
+        .. Coverage,
         .. Breakeven.Select(b => b.ToMessage()).OrderByDescending(m => m.MonthlyAmountAtStake),
         .. Rightsizing.OrderBy(r => r.Kind).ThenByDescending(r => r.MonthlyAmountAtStake).Select(r => r.ToMessage()),
     ];
@@ -52,10 +57,11 @@ public static class FindingsService
         to = to.ToUniversalTime();
         var usage = await UsageAsync(dataSource, ledger, from, to, ct);
         var pools = await PoolHoursAsync(dataSource, ledger, from, to, ct);
+        var coverage = await CoverageFindings.ComputeAsync(dataSource, ledger, from, to, ct);
         var observed = usage.Select(u => u.Hour).Concat(pools.Select(p => p.Hour.Hour)).ToList();
         if (observed.Count == 0)
         {
-            return FindingsReport.Empty(from, to);
+            return FindingsReport.Empty(from, to) with { Coverage = coverage };
         }
 
         // Only the hours the ledger has data for: a week asked for on its Wednesday must not count
@@ -66,7 +72,7 @@ public static class FindingsService
         var profiles = PoolProfiles.Build(pools, usage, options.Breakeven.SizeClassFor, ledger.Currency);
         var breakeven = RouteBreakeven.Evaluate(usage, start, hours, profiles.ToDictionary(p => p.Pool, p => p.GpuClass), catalogue, prices, options.Breakeven, ledger.Currency);
         var rightsizing = profiles.SelectMany(p => RightsizingAnalyzer.Analyze(p, catalogue, options.Rightsizing)).ToList();
-        return new FindingsReport(start, end, breakeven, rightsizing);
+        return new FindingsReport(start, end, breakeven, rightsizing) { Coverage = coverage };
     }
 
     private static async Task<List<RouteUsageHour>> UsageAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
@@ -80,11 +86,14 @@ public static class FindingsService
         cmd.Parameters.Add(new NpgsqlParameter { Value = from });
         cmd.Parameters.Add(new NpgsqlParameter { Value = to });
         var rows = new List<RouteUsageHour>();
+        var providers = ProviderAliases.Default(ledger.Providers);
+        var models = new ModelAliases(ledger.Models);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
+            // Canonical names, as the allocator prices them.
             rows.Add(new RouteUsageHour(
-                r.GetFieldValue<DateTimeOffset>(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                r.GetFieldValue<DateTimeOffset>(0), r.GetString(1), providers.Canonical(r.GetString(2)), models.Canonical(r.GetString(3)), r.GetString(4), r.GetString(5),
                 (long)r.GetDecimal(6), (long)r.GetDecimal(7), (long)r.GetDecimal(8)));
         }
 

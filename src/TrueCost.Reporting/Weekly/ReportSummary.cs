@@ -30,6 +30,12 @@ public static class ReportSummary
         var direct = report.Totals.DirectInference;
         lines.Add(Invariant($"Idle GPU capacity cost {report.Totals.Idle:N2} {c}") +
             (direct == 0 ? "." : Invariant($" ({100 * report.Totals.Idle / direct:0.0}% of direct inference).")));
+        // Coverage findings say which figures are less true than they look (unpriced usage above all): they come first.
+        foreach (var f in report.Findings.Where(f => f.Kind.StartsWith("coverage.", StringComparison.Ordinal)))
+        {
+            lines.Add($"Not costed as it came — {f.Subject}: {f.Summary}");
+        }
+
         lines.Add(report.Findings.Count == 0
             ? "No open findings."
             : Invariant($"{report.Findings.Count} open finding(s), {report.Findings.Where(f => f.Currency == c).Sum(f => f.MonthlyAmountAtStake):N2} {c} per month at stake."));
