@@ -11,7 +11,9 @@ public sealed record CostLine(
     decimal Engineering,
     decimal Incident,
     decimal Idle,
-    decimal Total);
+    decimal Total,
+    long UnpricedRequests = 0,
+    long UnpricedTokens = 0);
 
 /// <summary>Something the allocator could not cost as it came, summed over a range: unpriced usage, lines without an FX rate, invoices without usage, unmapped GPU spend.</summary>
 public sealed record IssueSummary(string Kind, string Subject, string Reason, decimal? Amount, string? Currency, long Requests, long Tokens, long Hours);
@@ -71,7 +73,8 @@ public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledge
             _ => throw new ArgumentException($"cannot group cost by '{dimension}': use hour, route, tenant, model or traffic_class", nameof(dimension)),
         };
         await using var cmd = dataSource.CreateCommand($"""
-            select {label}, sum(direct_inference), sum(platform_overhead), sum(observability), sum(engineering), sum(incident), sum(idle), sum(total)
+            select {label}, sum(direct_inference), sum(platform_overhead), sum(observability), sum(engineering), sum(incident), sum(idle), sum(total),
+                   sum(unpriced_requests), sum(unpriced_tokens)
             from {_cost} where hour >= $1 and hour < $2 group by 1 order by {(dimension == "hour" ? "1" : "8 desc, 1")}
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from });
@@ -80,7 +83,8 @@ public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledge
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            rows.Add(new CostLine(r.GetString(0), r.GetDecimal(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7)));
+            rows.Add(new CostLine(r.GetString(0), r.GetDecimal(1), r.GetDecimal(2), r.GetDecimal(3), r.GetDecimal(4), r.GetDecimal(5), r.GetDecimal(6), r.GetDecimal(7),
+                (long)r.GetDecimal(8), (long)r.GetDecimal(9)));
         }
 
         return rows;
