@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Text.Json;
 using Npgsql;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.IntegrationTests.Ingest;
@@ -24,6 +26,8 @@ public sealed class RestatedReportTests(InfrastructureFixture infra)
         await seed.ApplyAsync(postgres);
         var options = ReportingHost.TestOptions(ReportingTransport.InMemory);
         options.Restatement = new RestatementOptions { PollInterval = TimeSpan.FromMilliseconds(100), QuietPeriod = TimeSpan.FromSeconds(2) };
+        await using var hook = new WebhookReceiver(HttpStatusCode.OK);
+        options.Delivery.Webhook = new WebhookDeliveryOptions { Url = hook.Url };
         await using var worker = await ReportingHost.StartAsync(postgres, options);
         var w47 = LedgerSeed.Week;
         var w46 = w47.Previous();
@@ -75,6 +79,14 @@ public sealed class RestatedReportTests(InfrastructureFixture infra)
             StringComparison.Ordinal);
         Assert.Contains($"{w47Hours.Count} hour(s) on 7 day(s) were re-allocated since", markdown, StringComparison.Ordinal);
         Assert.Contains("## Restated: days that changed since the earlier report", markdown, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => hook.Received.Count == 3, Patience, () => $"{hook.Received.Count} POSTs; {worker.Problems()}");
+        var (body, _) = hook.Received.Single(r => r.ReportId == restated.ReportId.ToString());
+        using (var json = JsonDocument.Parse(body))
+        {
+            Assert.Equal(original.ReportId, json.RootElement.GetProperty("restates").GetGuid());
+            Assert.Contains("Restated: this report replaces", json.RootElement.GetProperty("markdown").GetString(), StringComparison.Ordinal);
+        }
+
         var html = await File.ReadAllTextAsync(restated.Files.Single(f => f.EndsWith(".html", StringComparison.Ordinal)));
         Assert.Contains($"data-restates=\"{original.ReportId}\"", html, StringComparison.Ordinal);
     }
