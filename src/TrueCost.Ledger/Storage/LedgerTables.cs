@@ -136,6 +136,10 @@ public static class LedgerTables
         changes.AddColumn<string>("currency").NotNull();
         changes.AddColumn<string>("reason").NotNull();
         changes.AddColumn("changed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+
+        // Ids are handed out before commit, so a relay reading "id > cursor" can pass an id whose transaction commits
+        // later. The writing transaction's id lets it read only what every in-flight transaction can no longer precede.
+        changes.AddColumn("tx_id", "xid8").NotNull().DefaultValueByExpression("pg_current_xact_id()");
         yield return changes;
 
         // Each provider invoice line's cent share of every hour of its charge period, by usage.

@@ -1,13 +1,22 @@
 namespace TrueCost.Reporting.Messages;
 
-/// <summary>An hour's cost rows were (re-)allocated.</summary>
-public sealed record HourAllocated(DateTimeOffset Hour, decimal Total, string Currency, DateTimeOffset AllocatedAt);
+/// <summary>
+/// An hour's allocated total changed (one hour_changes row, relayed at least once: <see cref="ChangeId"/> is the
+/// row's id). <see cref="PreviousTotal"/> is none for an hour allocated for the first time.
+/// </summary>
+public sealed record HourAllocated(long ChangeId, DateTimeOffset Hour, decimal? PreviousTotal, decimal Total, string Currency, string Reason, DateTimeOffset AllocatedAt);
 
-/// <summary>Ask for the weekly FinOps report of an ISO week (e.g. "2026-W47").</summary>
-public sealed record WeeklyReportRequested(string IsoWeek, Guid RequestId, string RequestedBy);
+/// <summary>
+/// Ask for the weekly FinOps report of an ISO week (e.g. "2026-W47"). With <see cref="Restate"/> the report is a
+/// re-issue that restates the week's latest published report, showing what changed since it.
+/// </summary>
+public sealed record WeeklyReportRequested(string IsoWeek, Guid RequestId, string RequestedBy, bool Restate = false);
 
-/// <summary>A weekly report was generated and stored; Files are paths of its HTML, Markdown and CSV renderings.</summary>
-public sealed record WeeklyReportPublished(string IsoWeek, Guid ReportId, decimal Total, string Currency, IReadOnlyList<string> Files, DateTimeOffset GeneratedAt);
+/// <summary>
+/// A weekly report was generated and stored; Files are paths of its HTML, Markdown and CSV renderings.
+/// <see cref="Restates"/> is the report this one replaces, when it is a restatement.
+/// </summary>
+public sealed record WeeklyReportPublished(string IsoWeek, Guid ReportId, decimal Total, string Currency, IReadOnlyList<string> Files, DateTimeOffset GeneratedAt, Guid? Restates = null);
 
 /// <summary>A breakeven or rightsizing finding with the money at stake per month and its evidence.</summary>
 public sealed record FindingRaised(string Kind, string Subject, string Summary, decimal MonthlyAmountAtStake, string Currency, IReadOnlyDictionary<string, string> Evidence);

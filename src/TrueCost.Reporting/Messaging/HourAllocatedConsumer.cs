@@ -6,22 +6,24 @@ using TrueCost.Reporting.Weekly;
 namespace TrueCost.Reporting.Messaging;
 
 /// <summary>
-/// Keeps this light on purpose (hours are re-allocated often): a re-allocated hour only marks the reports
-/// already generated for its week as stale, so readers know a fresh request would differ.
+/// Kept light on purpose (a late invoice re-allocates hundreds of hours at once): a changed hour marks the reports
+/// already generated for its week stale and opens, or keeps waiting, the week's one pending restatement, which
+/// <see cref="Restatements.RestatementIssuer"/> re-issues once the week has been quiet. Redelivery repeats harmlessly.
 /// </summary>
-public sealed partial class HourAllocatedConsumer(WeeklyReportStore store, ILogger<HourAllocatedConsumer> log) : IConsumer<HourAllocated>
+public sealed partial class HourAllocatedConsumer(WeeklyReportStore store, TimeProvider time, ILogger<HourAllocatedConsumer> log) : IConsumer<HourAllocated>
 {
     public async Task Consume(ConsumeContext<HourAllocated> context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var week = IsoWeek.Of(context.Message.Hour);
-        var stale = await store.MarkStaleAsync(week, context.Message.AllocatedAt, context.CancellationToken);
+        var change = context.Message;
+        var week = IsoWeek.Of(change.Hour);
+        var stale = await store.RecordHourChangeAsync(week, change.AllocatedAt, time.GetUtcNow(), context.CancellationToken);
         if (stale > 0)
         {
-            LogStale(log, stale, week.ToString(), context.Message.Hour);
+            LogPending(log, stale, week.ToString(), change.Hour, change.ChangeId, change.Reason);
         }
     }
 
-    [LoggerMessage(LogLevel.Information, "{Reports} weekly report(s) of {IsoWeek} are stale: hour {Hour:u} was re-allocated after they were generated")]
-    private static partial void LogStale(ILogger logger, int reports, string isoWeek, DateTimeOffset hour);
+    [LoggerMessage(LogLevel.Debug, "{Reports} weekly report(s) of {IsoWeek} await restatement: hour {Hour:u} changed after they were generated (change {ChangeId}, {Reason})")]
+    private static partial void LogPending(ILogger logger, int reports, string isoWeek, DateTimeOffset hour, long changeId, string reason);
 }

@@ -2,12 +2,16 @@ using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrueCost.Reporting.Messaging.Delivery;
+using TrueCost.Reporting.Restatements;
 using TrueCost.Reporting.Rightsizing;
 using TrueCost.Reporting.Weekly;
 
 namespace TrueCost.Reporting.Messaging;
 
-/// <summary>Wires the reporting worker: MassTransit with its consumers, the report store, delivery channels and the scheduler.</summary>
+/// <summary>
+/// Wires the reporting worker: MassTransit with its consumers, the report store, delivery channels, the scheduler,
+/// and the relay of allocation changes with the restatements they cause.
+/// </summary>
 public static class ReportingBus
 {
     /// <summary>
@@ -39,6 +43,12 @@ public static class ReportingBus
         if (options.Schedule.Enabled)
         {
             services.AddHostedService<WeeklyReportScheduler>();
+        }
+
+        if (options.Restatement.Enabled)
+        {
+            services.AddHostedService<HourChangeRelay>();
+            services.AddHostedService<RestatementIssuer>();
         }
 
         // Starting the host fails when the broker cannot be reached, instead of a worker that silently consumes nothing.

@@ -31,6 +31,8 @@ public sealed class ReportingBusOptions
 
     public ScheduleOptions Schedule { get; set; } = new();
 
+    public RestatementOptions Restatement { get; set; } = new();
+
     public void Validate()
     {
         if (Transport == ReportingTransport.RabbitMq)
@@ -52,6 +54,7 @@ public sealed class ReportingBusOptions
         Delivery.Smtp?.Validate();
         Delivery.Webhook?.Validate();
         Schedule.Validate();
+        Restatement.Validate();
     }
 }
 
@@ -195,6 +198,34 @@ public sealed class ScheduleOptions
         if (Hour is < 0 or > 23 || !Enum.IsDefined(Day))
         {
             throw new InvalidOperationException($"Reporting:Schedule needs a weekday and an hour in 0..23 (have {Day} {Hour})");
+        }
+    }
+}
+
+/// <summary>
+/// How allocation changes reach published reports: the relay polls hour_changes every <see cref="PollInterval"/> and
+/// publishes up to <see cref="BatchSize"/> rows at a time; a week with a published report is re-issued once no change
+/// for it arrived for <see cref="QuietPeriod"/>, or <see cref="MaxDelay"/> after its first change at the latest.
+/// </summary>
+public sealed class RestatementOptions
+{
+    /// <summary>Off, hour changes are neither relayed nor restated (another replica may do it).</summary>
+    public bool Enabled { get; set; } = true;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public int BatchSize { get; set; } = 500;
+
+    public TimeSpan QuietPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    public void Validate()
+    {
+        if (PollInterval <= TimeSpan.Zero || BatchSize is < 1 or > 10_000 || QuietPeriod < TimeSpan.Zero || MaxDelay < QuietPeriod)
+        {
+            throw new InvalidOperationException(
+                $"Reporting:Restatement needs PollInterval > 0, 1 ≤ BatchSize ≤ 10000 and 0 ≤ QuietPeriod ≤ MaxDelay (have {PollInterval}, {BatchSize}, {QuietPeriod}, {MaxDelay})");
         }
     }
 }

@@ -1,14 +1,18 @@
 using Npgsql;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Messages;
+using TrueCost.Reporting.Restatements;
 using TrueCost.Reporting.Weekly;
 
 namespace TrueCost.Reporting.Messaging;
 
 /// <summary>
 /// The record of generated weekly reports (weekly_reports, one row per week × request, so a redelivered
-/// request is recognised) and of their deliveries (weekly_report_deliveries, one row per report × channel).
-/// Both tables live in the ledger's schema and are created on first use.
+/// request is recognised), of their deliveries (weekly_report_deliveries, one row per report × channel) and of
+/// weeks whose published report awaits a restatement (weekly_restatements_pending, one row per week). A report is
+/// stale_since the first hour change of its week after it was generated, and restated_at when a re-issue that
+/// replaces it (restated_by; the re-issue's restatement_of names it back) was published. The tables live in the
+/// ledger's schema and are created on first use.
 /// </summary>
 public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions ledger) : IDisposable
 {
@@ -17,12 +21,16 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
 
     private readonly string _reports = LedgerTables.QualifiedName(ledger.Schema, "weekly_reports");
     private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, "weekly_report_deliveries");
+    private readonly string _pending = LedgerTables.QualifiedName(ledger.Schema, "weekly_restatements_pending");
+    private readonly string _changes = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.HourChanges);
     private readonly SemaphoreSlim _create = new(1, 1);
     private bool _created;
 
     public string ReportsTable => _reports;
 
     public string DeliveriesTable => _deliveries;
+
+    public string PendingRestatementsTable => _pending;
 
     public async Task EnsureCreatedAsync(CancellationToken ct)
     {
@@ -67,6 +75,13 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
                     last_error text,
                     updated_at timestamptz not null default now(),
                     primary key (report_id, channel));
+                alter table {_reports} add column if not exists restated_at timestamptz;
+                alter table {_reports} add column if not exists restated_by uuid;
+                alter table {_reports} add column if not exists restatement_of uuid;
+                create table if not exists {_pending} (
+                    iso_week text primary key,
+                    first_seen_at timestamptz not null,
+                    last_seen_at timestamptz not null);
                 """, conn, tx))
             {
                 await create.ExecuteNonQueryAsync(ct);
@@ -118,15 +133,59 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
         }
     }
 
-    /// <summary>Reports of a week whose hours were re-allocated after they were generated are marked stale.</summary>
-    public async Task<int> MarkStaleAsync(IsoWeek week, DateTimeOffset allocatedAt, CancellationToken ct)
+    /// <summary>
+    /// An hour of <paramref name="week"/> changed at <paramref name="changedAt"/>: the week's current reports generated
+    /// before that are marked stale, and, when there are any, the week's pending restatement is opened or (seen again
+    /// at <paramref name="seenAt"/>) kept waiting. Returns how many reports the change made stale; repeating it is harmless.
+    /// </summary>
+    public async Task<int> RecordHourChangeAsync(IsoWeek week, DateTimeOffset changedAt, DateTimeOffset seenAt, CancellationToken ct)
     {
         await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand(
-            $"update {_reports} set stale_since = $2 where iso_week = $1 and generated_at < $2 and stale_since is null");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = allocatedAt });
-        return await cmd.ExecuteNonQueryAsync(ct);
+        await using var cmd = Command($"""
+            with stale as (
+                update {_reports} set stale_since = coalesce(stale_since, $2)
+                where iso_week = $1 and generated_at < $2 and restated_at is null
+                returning 1),
+            pending as (
+                insert into {_pending} (iso_week, first_seen_at, last_seen_at)
+                select $1, $3, $3 where exists (select 1 from stale)
+                on conflict (iso_week) do update set last_seen_at = greatest({_pending}.last_seen_at, excluded.last_seen_at)
+                returning 1)
+            select count(*) from stale
+            """, week.ToString(), changedAt, seenAt);
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The week's latest generated report that no re-issue replaced yet; none when the week was never published.</summary>
+    public async Task<PublishedReport?> LatestPublishedAsync(IsoWeek week, CancellationToken ct)
+    {
+        await EnsureCreatedAsync(ct);
+        await using var cmd = Command($"""
+            select report_id, generated_at, total from {_reports}
+            where iso_week = $1 and generated_at is not null and restated_at is null
+            order by generated_at desc limit 1
+            """, week.ToString());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new PublishedReport(week, r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetDecimal(2)) : null;
+    }
+
+    /// <summary>Every allocation change of an hour of <paramref name="week"/> after <paramref name="since"/>, in the order they were made.</summary>
+    public async Task<IReadOnlyList<HourChange>> HourChangesSinceAsync(IsoWeek week, DateTimeOffset since, CancellationToken ct)
+    {
+        await using var cmd = Command($"""
+            select id, hour, previous_total, new_total, currency, reason, changed_at from {_changes}
+            where hour >= $1 and hour < $2 and changed_at > $3 order by id
+            """, week.Start, week.End, since);
+        var changes = new List<HourChange>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            changes.Add(new HourChange(
+                r.GetInt64(0), r.GetFieldValue<DateTimeOffset>(1), r.IsDBNull(2) ? null : r.GetDecimal(2), r.GetDecimal(3),
+                r.GetString(4), r.GetString(5), r.GetFieldValue<DateTimeOffset>(6)));
+        }
+
+        return changes;
     }
 
     public async Task<IReadOnlySet<string>> DeliveredChannelsAsync(Guid reportId, CancellationToken ct)
@@ -163,9 +222,26 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
     }
 
     public void Dispose() => _create.Dispose();
+
+    private NpgsqlCommand Command(string sql, params object[] parameters)
+    {
+        var cmd = dataSource.CreateCommand(sql);
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = p });
+        }
+
+        return cmd;
+    }
 }
 
-/// <summary>An open claim on generating one report: complete it with what was published, then commit; disposing without commit rolls back.</summary>
+/// <summary>A generated weekly report as weekly_reports records it.</summary>
+public sealed record PublishedReport(IsoWeek Week, Guid ReportId, DateTimeOffset GeneratedAt, decimal Total);
+
+/// <summary>
+/// An open claim on generating one report: complete it with what was published, then commit; disposing without
+/// commit rolls back. A restatement's completion also marks every earlier current report of the week restated by it.
+/// </summary>
 public sealed class ReportClaim(NpgsqlConnection conn, NpgsqlTransaction tx, string table, IsoWeek week, Guid requestId, Guid reportId) : IAsyncDisposable
 {
     public Guid ReportId { get; } = reportId;
@@ -174,7 +250,7 @@ public sealed class ReportClaim(NpgsqlConnection conn, NpgsqlTransaction tx, str
     {
         ArgumentNullException.ThrowIfNull(published);
         await using var update = new NpgsqlCommand(
-            $"update {table} set generated_at = $3, total = $4, currency = $5, files = $6 where iso_week = $1 and request_id = $2",
+            $"update {table} set generated_at = $3, total = $4, currency = $5, files = $6, restatement_of = $7 where iso_week = $1 and request_id = $2",
             conn,
             tx);
         update.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
@@ -183,7 +259,22 @@ public sealed class ReportClaim(NpgsqlConnection conn, NpgsqlTransaction tx, str
         update.Parameters.Add(new NpgsqlParameter { Value = published.Total });
         update.Parameters.Add(new NpgsqlParameter { Value = published.Currency });
         update.Parameters.Add(new NpgsqlParameter { Value = published.Files.ToArray() });
+        update.Parameters.Add(new NpgsqlParameter { Value = (object?)published.Restates ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Uuid });
         await update.ExecuteNonQueryAsync(ct);
+        if (published.Restates is null)
+        {
+            return;
+        }
+
+        await using var restate = new NpgsqlCommand($"""
+            update {table} set restated_at = $3, restated_by = $4
+            where iso_week = $1 and generated_at is not null and restated_at is null and request_id <> $2
+            """, conn, tx);
+        restate.Parameters.Add(new NpgsqlParameter { Value = week.ToString() });
+        restate.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        restate.Parameters.Add(new NpgsqlParameter { Value = published.GeneratedAt });
+        restate.Parameters.Add(new NpgsqlParameter { Value = ReportId });
+        await restate.ExecuteNonQueryAsync(ct);
     }
 
     public Task CommitAsync(CancellationToken ct) => tx.CommitAsync(ct);

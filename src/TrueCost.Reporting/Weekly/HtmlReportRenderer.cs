@@ -16,6 +16,7 @@ public static class HtmlReportRenderer
         th { text-align: left; background: #f6f8fa; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
         figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
         figure svg image { image-rendering: pixelated; }
+        .restated { border-left: 4px solid #bf8700; background: #fff8c5; padding: 0.6rem 1rem; font-weight: 600; }
         """;
 
     public static string Render(WeeklyReport report)
@@ -27,7 +28,14 @@ public static class HtmlReportRenderer
             .AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<title>").Append(Encode(title)).AppendLine("</title>")
             .Append("<style>").Append(Style).AppendLine("</style></head><body>")
-            .Append("<h1>").Append(Encode(title)).AppendLine("</h1><ul class=\"summary\">");
+            .Append("<h1>").Append(Encode(title)).AppendLine("</h1>");
+        if (report.Restatement is { } restatement)
+        {
+            html.Append("<p class=\"restated\" data-restates=\"").Append(restatement.Restates).Append("\">")
+                .Append(Encode(restatement.Banner(report.Currency))).AppendLine("</p>");
+        }
+
+        html.AppendLine("<ul class=\"summary\">");
         foreach (var line in ReportSummary.Lines(report))
         {
             html.Append("<li>").Append(Encode(line)).AppendLine("</li>");

@@ -10,6 +10,11 @@ public static class MarkdownReportRenderer
         ArgumentNullException.ThrowIfNull(report);
         var md = new StringBuilder();
         md.Append("# TrueCost weekly FinOps report — ").AppendLine(report.Week.ToString()).AppendLine();
+        if (report.Restatement is { } restatement)
+        {
+            md.Append("> **").Append(Escape(restatement.Banner(report.Currency))).AppendLine("**").AppendLine();
+        }
+
         foreach (var line in ReportSummary.Lines(report))
         {
             md.Append("- ").AppendLine(Escape(line));

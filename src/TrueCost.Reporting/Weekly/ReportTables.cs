@@ -38,12 +38,19 @@ public static class ReportTables
     public const string GpuPools = "gpu-pools";
     public const string GpuPoolHours = "gpu-pool-hours";
     public const string Findings = "findings";
+    public const string RestatedDays = "restated-days";
+    public const string RestatedHours = "restated-hours";
+
+    /// <summary>Up to this many changed hours are listed in HTML and Markdown; more (a re-allocated month) go to CSV only.</summary>
+    public const int RestatedHoursInline = 24;
 
     public static IReadOnlyList<ReportTable> Build(WeeklyReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        var restated = report.Restatement is null ? [] : RestatedTables(report.Restatement);
         return
         [
+            .. restated,
             BucketTable(report),
             DriverTable(report),
             DailyTable(report),
@@ -56,6 +63,22 @@ public static class ReportTables
             FindingTable(report),
         ];
     }
+
+    private static ReportTable[] RestatedTables(Restatements.ReportRestatement restatement) =>
+    [
+        new(
+            RestatedDays,
+            "Restated: days that changed since the earlier report",
+            [Text("day"), new("hours changed", ColumnKind.Count), Money("before"), Money("after"), Change("change")],
+            [.. restatement.Days.Select(d => Row(d.Day.ToString("yyyy-MM-dd ddd", CultureInfo.InvariantCulture), (long)d.Hours, d.Before, d.After, d.Delta))]),
+        new(
+            RestatedHours,
+            "Restated: hours that changed since the earlier report",
+            [Text("hour"), Money("before"), Money("after"), Change("change"), Text("reason")],
+            [.. restatement.Hours.Select(h => Row(
+                h.Hour.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture), h.Before, h.After, h.Delta, string.Join("; ", h.Reasons)))],
+            Detail: restatement.Hours.Count > RestatedHoursInline),
+    ];
 
     private static ReportTable BucketTable(WeeklyReport report)
     {

@@ -1,10 +1,12 @@
 using TrueCost.Ledger.Allocation;
+using TrueCost.Reporting.Restatements;
 
 namespace TrueCost.Reporting.Weekly;
 
 /// <summary>
 /// The weekly FinOps report of one ISO week, computed and ready to render. Every amount is in
 /// <see cref="Currency"/>, the ledger's currency; <see cref="Previous"/> is the week before, for the change.
+/// <see cref="Restatement"/> is set when the report is re-issued to replace an earlier one of the same week.
 /// </summary>
 public sealed record WeeklyReport(
     IsoWeek Week,
@@ -20,7 +22,8 @@ public sealed record WeeklyReport(
     IReadOnlyList<UnitCost> UnitCosts,
     IReadOnlyList<PoolUtilization> Pools,
     IReadOnlyList<PoolHour> PoolHours,
-    IReadOnlyList<ReportFinding> Findings);
+    IReadOnlyList<ReportFinding> Findings,
+    ReportRestatement? Restatement = null);
 
 /// <summary>
 /// Money per cost bucket. <see cref="Idle"/> is the part of <see cref="DirectInference"/> that paid for

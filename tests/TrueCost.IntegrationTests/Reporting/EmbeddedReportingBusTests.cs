@@ -64,7 +64,7 @@ public sealed class EmbeddedReportingBusTests(InfrastructureFixture infra)
     }
 
     [Fact]
-    public async Task A_reallocated_hour_marks_the_reports_already_generated_for_its_week_as_stale()
+    public async Task A_reallocated_hour_marks_the_reports_already_generated_for_its_week_as_stale_and_awaiting_restatement()
     {
         var postgres = await infra.NewDatabaseAsync();
         await LedgerSeed.Create().ApplyAsync(postgres);
@@ -73,9 +73,11 @@ public sealed class EmbeddedReportingBusTests(InfrastructureFixture infra)
         await Eventually.TrueAsync(() => worker.Probe.Consumed<WeeklyReportPublished>().Count == 1, Patience, () => "no report was published");
         var generatedAt = worker.Probe.Consumed<WeeklyReportPublished>().Single().GeneratedAt;
 
-        await worker.Bus.Publish(new HourAllocated(LedgerSeed.Week.Start.AddHours(30), 12.34m, "USD", generatedAt.AddMinutes(1)));
-        await worker.Bus.Publish(new HourAllocated(LedgerSeed.Week.End.AddHours(1), 1m, "USD", generatedAt.AddMinutes(1)));
+        await worker.Bus.Publish(new HourAllocated(1, LedgerSeed.Week.Start.AddHours(30), 10m, 12.34m, "USD", "test", generatedAt.AddMinutes(1)));
+        await worker.Bus.Publish(new HourAllocated(2, LedgerSeed.Week.End.AddHours(1), null, 1m, "USD", "test", generatedAt.AddMinutes(1)));
         await Eventually.TrueAsync(() => worker.Probe.Consumed<HourAllocated>().Count == 2, Patience, () => "HourAllocated was not consumed");
         Assert.Equal(1, await worker.CountAsync("select count(*) from truecost.weekly_reports where iso_week = '2026-W47' and stale_since is not null"));
+        Assert.Equal(1, await worker.CountAsync("select count(*) from truecost.weekly_restatements_pending where iso_week = '2026-W47'"));
+        Assert.Equal(1, await worker.CountAsync("select count(*) from truecost.weekly_restatements_pending"));
     }
 }

@@ -18,7 +18,7 @@ public sealed class SmtpReportChannel(SmtpDeliveryOptions options) : IReportChan
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.AddRange(options.To.Select(MailboxAddress.Parse));
-        message.Subject = string.Create(CultureInfo.InvariantCulture, $"TrueCost weekly FinOps report {report.IsoWeek}: {report.Total:N2} {report.Currency}");
+        message.Subject = string.Create(CultureInfo.InvariantCulture, $"TrueCost weekly FinOps report {report.IsoWeek}{(report.Restates is null ? string.Empty : " (restated)")}: {report.Total:N2} {report.Currency}");
         var body = new BodyBuilder
         {
             HtmlBody = await File.ReadAllTextAsync(ReportFiles.Find(report, ".html"), ct),

@@ -4,7 +4,7 @@ using TrueCost.Reporting.Messages;
 
 namespace TrueCost.Reporting.Messaging.Delivery;
 
-/// <summary>POSTs the report as JSON (its figures, file paths and Markdown); any non-2xx answer is a failure.</summary>
+/// <summary>POSTs the report as JSON (its figures, file paths, Markdown and the report it restates, if any); any non-2xx answer is a failure.</summary>
 public sealed class WebhookReportChannel(WebhookDeliveryOptions options) : IReportChannel, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -20,7 +20,8 @@ public sealed class WebhookReportChannel(WebhookDeliveryOptions options) : IRepo
         ArgumentNullException.ThrowIfNull(report);
         var payload = new WebhookPayload(
             report.IsoWeek, report.ReportId, report.Total, report.Currency, report.GeneratedAt, report.Files,
-            await File.ReadAllTextAsync(ReportFiles.Find(report, ".md"), ct));
+            await File.ReadAllTextAsync(ReportFiles.Find(report, ".md"), ct),
+            report.Restates);
         using var request = new HttpRequestMessage(HttpMethod.Post, options.Url) { Content = JsonContent.Create(payload, options: Json) };
         request.Headers.Add("X-TrueCost-Report-Id", report.ReportId.ToString());
         using var response = await _http.SendAsync(request, ct);
@@ -35,5 +36,5 @@ public sealed class WebhookReportChannel(WebhookDeliveryOptions options) : IRepo
 
     public void Dispose() => _http.Dispose();
 
-    public sealed record WebhookPayload(string IsoWeek, Guid ReportId, decimal Total, string Currency, DateTimeOffset GeneratedAt, IReadOnlyList<string> Files, string Markdown);
+    public sealed record WebhookPayload(string IsoWeek, Guid ReportId, decimal Total, string Currency, DateTimeOffset GeneratedAt, IReadOnlyList<string> Files, string Markdown, Guid? Restates);
 }
