@@ -154,7 +154,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
     }
 
     private static bool IsProviderInvoice(CostLineInput line) =>
-        line.Bucket == CostBuckets.DirectInference && line.Pool.Length == 0 && line.Driver != Drivers.UnmappedGpu;
+        line.Bucket == CostBuckets.DirectInference && line.Pool.Length == 0 && line.Driver is not (Drivers.UnmappedGpu or Drivers.UnusedCommitment);
 
     /// <summary>
     /// This hour's cent share of a provider invoice line, by the usage it covers over its whole charge period.

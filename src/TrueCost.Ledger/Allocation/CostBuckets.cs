@@ -27,4 +27,7 @@ public static class Drivers
 
     /// <summary>Not a driver a rule can choose: a GPU instance line no pool rule maps, held on (unallocated) and reported.</summary>
     public const string UnmappedGpu = "unmapped_gpu";
+
+    /// <summary>Not a driver a rule can choose: the unused part of a commitment (FOCUS CommitmentDiscountStatus "Unused"), held on its own row.</summary>
+    public const string UnusedCommitment = "unused_commitment";
 }

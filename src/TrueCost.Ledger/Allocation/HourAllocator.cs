@@ -29,13 +29,24 @@ public static class HourAllocator
         // What each usage row itself paid directly, so retry waste moves that row's cost and not its key's other serving paths.
         var paid = new DirectPaid[usage.Count];
         inputTotal += AllocateApi(inputs, ledger, sources, paid);
-        foreach (var line in inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length > 0))
+        foreach (var line in inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length > 0 && !IsHeld(l)))
         {
             inputTotal += line.Amount;
             AllocatePool(line, inputs, policy, ledger, sources, paid);
         }
 
-        foreach (var line in inputs.Lines.Where(l => l.Bucket != CostBuckets.DirectInference))
+        foreach (var line in inputs.Lines.Where(IsHeld))
+        {
+            inputTotal += line.Amount;
+            var (row, why) = line.Driver == Drivers.UnmappedGpu
+                ? (SpecialRows.Unallocated, "GPU spend not mapped to a pool: held on (unallocated) until a pool rule maps it")
+                : (SpecialRows.UnusedCommitment, "unused commitment (FOCUS CommitmentDiscountStatus Unused): its own row, no key used it");
+            var column = line.Bucket == CostBuckets.DirectInference ? Direct : ColumnOf(line.Bucket);
+            ledger.Add(new CellKey(row, SpecialRows.All, line.Provider.Length > 0 ? line.Provider : line.LineId, SpecialRows.All), column, line.Amount);
+            sources.Add(new SourceAllocation($"line {line.LineId}", line.Bucket, line.Amount, why));
+        }
+
+        foreach (var line in inputs.Lines.Where(l => l.Bucket != CostBuckets.DirectInference && !IsHeld(l)))
         {
             inputTotal += line.Amount;
             AllocateShared(line, usage, ledger, sources);
@@ -90,7 +101,7 @@ public static class HourAllocator
     {
         var total = 0m;
         var usage = inputs.Usage;
-        var invoices = inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length == 0).ToList();
+        var invoices = inputs.Lines.Where(l => l.Bucket == CostBuckets.DirectInference && l.Pool.Length == 0 && !IsHeld(l)).ToList();
         var covered = usage.Select(u => invoices.Any(l => Covers(l, u))).ToArray();
         for (var i = 0; i < usage.Count; i++)
         {
@@ -199,13 +210,7 @@ public static class HourAllocator
             return;
         }
 
-        var column = line.Bucket switch
-        {
-            CostBuckets.PlatformOverhead => Overhead,
-            CostBuckets.Observability => Observe,
-            CostBuckets.Engineering => Engineer,
-            _ => Incident,
-        };
+        var column = ColumnOf(line.Bucket);
         var scoped = usage.Where(u => (line.Pool.Length == 0 || u.Pool == line.Pool) && (line.Routes.Count == 0 || line.Routes.Contains(u.Route))).ToList();
         Func<UsageInput, long> weight = line.Driver switch
         {
@@ -216,6 +221,18 @@ public static class HourAllocator
         };
         Spread(ledger, sources, line.Amount, column, $"line {line.LineId}", $"{line.Driver}{Scope(line)}", scoped, weight, UnallocatedKey(line.Bucket));
     }
+
+    /// <summary>Lines no key can carry by their nature: unmapped GPU spend and unused commitments.</summary>
+    private static bool IsHeld(CostLineInput line) => line.Driver is Drivers.UnmappedGpu or Drivers.UnusedCommitment;
+
+    private static int ColumnOf(string bucket) => bucket switch
+    {
+        CostBuckets.DirectInference => Direct,
+        CostBuckets.PlatformOverhead or CostBuckets.Unclassified => Overhead,
+        CostBuckets.Observability => Observe,
+        CostBuckets.Engineering => Engineer,
+        _ => Incident,
+    };
 
     private static string Scope(CostLineInput line) =>
         (line.Pool.Length > 0 ? $" in pool {line.Pool}" : string.Empty) + (line.Routes.Count > 0 ? $" on routes {string.Join(",", line.Routes)}" : string.Empty);

@@ -32,7 +32,7 @@ public sealed record PoolRule
     [JsonPropertyName("resource_id")] [ConfigurationKeyName("resource_id")] public string? ResourceId { get; init; }
     [JsonPropertyName("sku")] [ConfigurationKeyName("sku")] public string? Sku { get; init; }
 
-    /// <summary>A pattern matched against the instance type named in the line's ChargeDescription, SkuId or ResourceId.</summary>
+    /// <summary>A pattern matched against the GPU instance type the line names (in its ChargeDescription, SkuId or ResourceId), e.g. <c>^p5\.48xlarge$</c>.</summary>
     [JsonPropertyName("instance_type")] [ConfigurationKeyName("instance_type")] public string? InstanceType { get; init; }
 
     public void Validate(string path)
@@ -172,7 +172,7 @@ public sealed class CostClassifier
         foreach (var rule in _pools)
         {
             var tagOk = rule.Tag is null || line.Tags.Any(t => string.Equals(t.Key, rule.Tag, StringComparison.OrdinalIgnoreCase) && Matches(rule.TagValue, t.Value));
-            var instance = rule.InstanceType is null || new[] { line.ChargeDescription, line.SkuId, line.ResourceId }.Any(text => Matches(rule.InstanceType, text ?? string.Empty) && text is not null);
+            var instance = rule.InstanceType is null || (GpuInstanceType(line) is { } type && Matches(rule.InstanceType, type));
             if (tagOk && instance && Matches(rule.ResourceId, line.ResourceId) && Matches(rule.Sku, line.SkuId))
             {
                 return rule.Pool;

@@ -133,7 +133,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
 
     private sealed record LineShare(string LineId, DateTimeOffset Hour, string Bucket, string Driver, string Pool, string Provider, string Model, decimal Amount, string Currency)
     {
-        public bool IsProviderInvoice => Bucket == CostBuckets.DirectInference && Pool.Length == 0 && Driver != Drivers.UnmappedGpu;
+        public bool IsProviderInvoice => Bucket == CostBuckets.DirectInference && Pool.Length == 0 && Driver is not (Drivers.UnmappedGpu or Drivers.UnusedCommitment);
     }
 
     private async Task<List<LineShare>> LinesAsync(NpgsqlConnection conn, string where, object[] values, CancellationToken ct)

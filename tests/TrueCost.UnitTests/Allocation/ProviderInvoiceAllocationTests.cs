@@ -108,3 +108,30 @@ public class ProviderInvoiceAllocationTests
         Assert.DoesNotContain(allocation.Rows, r => r.Route.StartsWith('('));
     }
 }
+
+/// <summary>Money no key can carry by its nature is held on a row that names it, never spread and never lost.</summary>
+public class HeldLineTests
+{
+    [Fact]
+    public void Gpu_spend_mapped_to_no_pool_is_held_on_an_unallocated_row_and_not_taken_for_a_provider_invoice()
+    {
+        var line = new CostLineInput("i-0a4f", CostBuckets.DirectInference, Drivers.UnmappedGpu, Pool: string.Empty, "aws", Model: string.Empty, [], 98.32m);
+
+        var allocation = Given.Allocate([Given.Api("chat", 1.00m)], [line]);
+
+        Assert.Equal(98.32m, allocation.Special(SpecialRows.Unallocated, "aws").DirectInference);
+        Assert.Equal(1.00m, allocation.Row("chat", "acme").DirectInference);
+        Assert.Contains(allocation.Sources, s => s.Rule.StartsWith("GPU spend not mapped to a pool", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_unused_commitment_is_its_own_row()
+    {
+        var line = new CostLineInput("sp-unused", CostBuckets.DirectInference, Drivers.UnusedCommitment, Pool: string.Empty, "aws", Model: string.Empty, [], 1.25m);
+
+        var allocation = Given.Allocate([Given.SelfHosted("chat", "h100", 100)], [line]);
+
+        Assert.Equal(1.25m, allocation.Special(SpecialRows.UnusedCommitment, "aws").DirectInference);
+        Assert.Equal(1.25m, allocation.AllocatedTotal);
+    }
+}
