@@ -83,7 +83,7 @@ public sealed record SkuPriceDetails
     [JsonExtensionData] public IDictionary<string, JsonElement>? Other { get; init; }
 
     /// <summary>The token direction, from <c>TokenDirection</c> or, failing that, the draft key <c>TokenType</c>.</summary>
-    [JsonIgnore] public string? Direction => TokenDirection ?? TokenType;
+    [JsonIgnore] public string? Direction => string.IsNullOrEmpty(TokenDirection) ? TokenType : TokenDirection;
 }
 
 public static class ChargeCategories

@@ -44,8 +44,11 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
     /// <summary>The columns the importer writes itself; a file must not bring its own.</summary>
     private static readonly HashSet<string> AssignedColumns = new(StringComparer.Ordinal) { LineIdColumn, ImportScopeColumn, ImportIdColumn };
 
-    /// <summary>Who issued the export, in the order a scope takes it: FOCUS 1.3 deprecates ProviderName for ServiceProviderName.</summary>
-    private static readonly string[] ProviderColumns = ["ProviderName", "ServiceProviderName", "InvoiceIssuerName"];
+    /// <summary>
+    /// Who issued the export, in the order a scope takes it. Without ProviderName (deprecated in FOCUS 1.3) the invoice
+    /// issuer comes first: a marketplace re-issues its export whole, rows of every service provider it resells included.
+    /// </summary>
+    private static readonly string[] ProviderColumns = ["ProviderName", "InvoiceIssuerName", "ServiceProviderName"];
 
     /// <summary>Cell values echoed in a reason are clipped: reasons end up in summaries and Kafka headers.</summary>
     private const int MaxShownLength = 64;

@@ -7,8 +7,8 @@ namespace TrueCost.Ingest.InvoiceLines;
 /// <summary>
 /// The restatement identity of a FOCUS export. A provider re-issues the export of an open billing period whole,
 /// so the unit that replaces an earlier import is the <em>import scope</em>:
-/// BillingAccountId × BillingPeriodStart × BillingPeriodEnd × provider (ProviderName, else ServiceProviderName,
-/// else InvoiceIssuerName), written <c>account|start|end|provider</c>. A row without a billing period has no
+/// BillingAccountId × BillingPeriodStart × BillingPeriodEnd × provider (ProviderName, else InvoiceIssuerName,
+/// else ServiceProviderName), written <c>account|start|end|provider</c> with '|' and '\' escaped by '\'. A row without a billing period has no
 /// scope (it is additive, as every row was before scopes); a row with a period but no account or provider gets
 /// an empty segment for it.
 /// <para>
