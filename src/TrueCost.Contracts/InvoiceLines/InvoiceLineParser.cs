@@ -30,22 +30,36 @@ public sealed class InvoiceLineParser(TimeProvider clock) : IRecordParser<Invoic
 
     private static string? Validate(InvoiceLineRecord r, DateTimeOffset now) =>
         Required("x_LineId", r.LineId)
+        ?? NotBlank("x_ImportScope", r.ImportScope)
+        ?? NotBlank("x_ImportId", r.ImportId)
         ?? UnknownColumn(r.Extensions)
         ?? Decodable("column", r.Extensions)
         ?? Decodable("SkuPriceDetails key", r.SkuPriceDetails?.Other)
         ?? OneOf("BillingCurrency", r.BillingCurrency, CurrencyCodes.Known)
         ?? OneOf("ChargeCategory", r.ChargeCategory, ChargeCategories.All)
-        ?? (r.ChargeClass is null or ChargeClasses.Correction
+        ?? (IsNull(r.ChargeClass) || r.ChargeClass == ChargeClasses.Correction
             ? null
             : $"ChargeClass {Quote(r.ChargeClass)} is not allowed; FOCUS allows only \"{ChargeClasses.Correction}\" or null")
+        ?? Allowed("ServiceCategory", r.ServiceCategory, ServiceCategories.All)
+        ?? Allowed("CommitmentDiscountStatus", r.CommitmentDiscountStatus, CommitmentDiscountStatuses.All)
+        ?? Allowed("CommitmentDiscountCategory", r.CommitmentDiscountCategory, CommitmentDiscountCategories.All)
         ?? TimestampRules.Check("ChargePeriodStart", r.ChargePeriodStart, now)
         ?? TimestampRules.CheckUtc("ChargePeriodEnd", r.ChargePeriodEnd)
         ?? Period("ChargePeriod", r.ChargePeriodStart, r.ChargePeriodEnd)
         ?? BillingPeriod(r)
-        ?? CreditSign(r)
         ?? Pricing(r)
+        ?? (r.ConsumedQuantity is { } consumed && IsNull(r.ConsumedUnit) ? $"ConsumedQuantity {Show(consumed)} has no ConsumedUnit" : null)
         ?? (r.SkuPriceDetails is { } sku ? SkuPrice(sku) : null)
         ?? (r.Tags is { } tags ? Tags(tags) : null);
+
+    /// <summary>
+    /// FOCUS writes null, never an empty string; but a CSV has no null, so JSON converted from one carries "".
+    /// For the columns with allowed values an empty string is read as the null it stands for.
+    /// </summary>
+    private static bool IsNull(string? value) => string.IsNullOrEmpty(value);
+
+    private static string? Allowed(string field, string? value, IReadOnlySet<string> allowed) =>
+        IsNull(value) ? null : OneOf(field, value, allowed);
 
     /// <summary>FOCUS periods are half-open [start, end): an empty one would spread its cost over no hour at all.</summary>
     private static string? Period(string name, DateTimeOffset start, DateTimeOffset end)
@@ -76,57 +90,30 @@ public sealed class InvoiceLineParser(TimeProvider clock) : IRecordParser<Invoic
             ?? Period("BillingPeriod", start, end),
     };
 
-    /// <summary>
-    /// A credit lowers the bill. A correction may reverse a credit from an earlier billing period,
-    /// which is the one case where a Credit row legitimately carries a positive amount.
-    /// </summary>
-    private static string? CreditSign(InvoiceLineRecord r)
-    {
-        if (r.ChargeCategory != ChargeCategories.Credit || r.ChargeClass == ChargeClasses.Correction)
-        {
-            return null;
-        }
-
-        return r.BilledCost > 0 ? $"ChargeCategory Credit has BilledCost {Show(r.BilledCost)}; a credit must be zero or negative"
-            : r.EffectiveCost > 0 ? $"ChargeCategory Credit has EffectiveCost {Show(r.EffectiveCost)}; a credit must be zero or negative"
-            : null;
-    }
-
     private static string? Pricing(InvoiceLineRecord r) =>
         r.PricingQuantity is { } quantity && string.IsNullOrWhiteSpace(r.PricingUnit)
             ? $"PricingQuantity {Show(quantity)} has no PricingUnit"
             : NotBlank("PricingUnit", r.PricingUnit);
 
+    /// <summary>
+    /// FOCUS (SkuPriceDetails, AI model billing and prompt caching examples): TokenCacheAction describes request
+    /// tokens only, so it must not sit on an Output SKU; it may appear without TokenDirection, which is only a SHOULD.
+    /// </summary>
     private static string? SkuPrice(SkuPriceDetails sku) =>
         NotBlank("SkuPriceDetails.ModelId", sku.ModelId)
-        ?? (sku.TokenDirection is null ? null : OneOf("SkuPriceDetails.TokenDirection", sku.TokenDirection, TokenDirections.All))
-        ?? (sku.TokenCacheAction is null ? null : OneOf("SkuPriceDetails.TokenCacheAction", sku.TokenCacheAction, TokenCacheActions.All))
-        ?? (sku.TokenCacheAction is not null && sku.TokenDirection != TokenDirections.Input
-            ? $"SkuPriceDetails.TokenCacheAction {Quote(sku.TokenCacheAction)} needs TokenDirection \"{TokenDirections.Input}\" (cache reads and writes are input tokens), got {Quote(sku.TokenDirection)}"
+        ?? Allowed("SkuPriceDetails.TokenDirection", sku.TokenDirection, TokenDirections.All)
+        ?? Allowed("SkuPriceDetails.TokenType", sku.TokenType, TokenDirections.All)
+        ?? (sku.TokenDirection is { Length: > 0 } direction && sku.TokenType is { Length: > 0 } type && direction != type
+            ? $"SkuPriceDetails.TokenDirection {Quote(direction)} contradicts SkuPriceDetails.TokenType {Quote(type)}"
+            : null)
+        ?? Allowed("SkuPriceDetails.TokenCacheAction", sku.TokenCacheAction, TokenCacheActions.All)
+        ?? (!IsNull(sku.TokenCacheAction) && sku.Direction == TokenDirections.Output
+            ? $"SkuPriceDetails.TokenCacheAction {Quote(sku.TokenCacheAction)} is on TokenDirection \"{TokenDirections.Output}\"; FOCUS cache actions describe input (request) tokens only"
             : null);
 
-    /// <summary>
-    /// The contract carries tag values as strings. The serializer lets a JSON null through into the
-    /// non-nullable dictionary, so it is caught here; producers drop null tags and send FOCUS's
-    /// key-only tags (value true) as an empty string.
-    /// </summary>
-    private static string? Tags(IReadOnlyDictionary<string, string> tags)
-    {
-        foreach (var (key, value) in tags)
-        {
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                return "Tags has an empty key";
-            }
-
-            if (value is null)
-            {
-                return $"Tags[{Quote(key)}] is null; drop the tag or send a string";
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Tag values arrive as strings (see <see cref="TagValuesConverter"/>); a tag still needs a key.</summary>
+    private static string? Tags(IReadOnlyDictionary<string, string> tags) =>
+        tags.Keys.Any(string.IsNullOrWhiteSpace) ? "Tags has an empty key" : null;
 
     private static string? UnknownColumn(IDictionary<string, JsonElement>? extensions)
     {

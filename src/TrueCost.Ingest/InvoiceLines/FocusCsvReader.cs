@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
@@ -27,10 +25,12 @@ public sealed class FocusFileException(string message) : Exception(message);
 /// <list type="bullet">
 /// <item>contract columns become the record's fields; an empty cell is null;</item>
 /// <item><c>x_</c> columns are kept verbatim as string extensions;</item>
-/// <item>every other column (RegionId, CommitmentDiscountId, ConsumedQuantity, a provider's own
-/// <c>oci_</c>-style columns …) is kept verbatim as the string extension <c>x_Focus_&lt;Column&gt;</c>,
+/// <item>every other column (AvailabilityZone, SkuPriceId, FOCUS 1.3's Allocated* and ContractApplied, a
+/// provider's own <c>oci_</c>-style columns …) is kept verbatim as the string extension <c>x_Focus_&lt;Column&gt;</c>,
 /// so nothing in the file is dropped and the record stays inside the contract.</item>
 /// </list>
+/// The file is read twice (so <see cref="Read"/> needs a seekable stream): the first pass works out each row's
+/// import scope and each scope's import id (<see cref="FocusImportIdentity"/>), the second produces the records.
 /// Each record is then validated by <see cref="InvoiceLineParser"/>, the same rules the ingest applies,
 /// so a row it would dead-letter is reported here with its file and row instead of produced.
 /// </summary>
@@ -38,10 +38,17 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
 {
     private const string FocusColumnPrefix = "x_Focus_";
     private const string LineIdColumn = "x_LineId";
-    private const string LineIdPrefix = "focus-";
+    private const string ImportScopeColumn = "x_ImportScope";
+    private const string ImportIdColumn = "x_ImportId";
 
-    /// <summary>128 bits of the row hash: ample against collisions, short enough to read in a log line.</summary>
-    private const int LineIdHexLength = 32;
+    /// <summary>The columns the importer writes itself; a file must not bring its own.</summary>
+    private static readonly HashSet<string> AssignedColumns = new(StringComparer.Ordinal) { LineIdColumn, ImportScopeColumn, ImportIdColumn };
+
+    /// <summary>
+    /// Who issued the export, in the order a scope takes it. Without ProviderName (deprecated in FOCUS 1.3) the invoice
+    /// issuer comes first: a marketplace re-issues its export whole, rows of every service provider it resells included.
+    /// </summary>
+    private static readonly string[] ProviderColumns = ["ProviderName", "InvoiceIssuerName", "ServiceProviderName"];
 
     /// <summary>Cell values echoed in a reason are clipped: reasons end up in summaries and Kafka headers.</summary>
     private const int MaxShownLength = 64;
@@ -62,37 +69,35 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
 
     /// <summary>
     /// Reads <paramref name="stream"/> from its current position. A FOCUS row has no id, so each record's
-    /// <c>x_LineId</c> is derived from the SHA-256 of the row's content (column name = cell, in name order)
-    /// and how many identical rows came before it in the file: importing the same file again — or a
-    /// re-issued month-to-date export that only added or fixed rows, or the same data with its columns
-    /// reordered — yields the same ids for the same charges (the ingest stores each once), while two
-    /// identical rows of one file stay two charges.
+    /// <c>x_LineId</c> is derived from its import id (see <see cref="FocusImportIdentity"/>), the SHA-256 of the
+    /// row's content (column name = cell, in name order) and how many identical rows came before it in the file:
+    /// importing the same file again — or the same data with its rows or columns reordered — yields the same ids
+    /// (the ingest stores each once), two identical rows of one file stay two charges, and a corrected re-export
+    /// of a scope yields a new import id and new line ids for that scope, which the ledger uses to restate it.
     /// </summary>
+    /// <exception cref="ArgumentException">The stream cannot seek, so it cannot be read twice.</exception>
     /// <exception cref="FocusFileException">
     /// The header is missing or unusable: malformed, a column twice or unnamed, a required column absent or in the wrong case.
     /// </exception>
     public IEnumerable<FocusRow> Read(Stream stream, string fileName)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        return ReadRows(stream, fileName);
+        return stream.CanSeek
+            ? ReadRows(stream, fileName)
+            : throw new ArgumentException($"invoice file {fileName}: the stream must be seekable; the file is read twice, once to hash each import scope", nameof(stream));
     }
 
     private IEnumerable<FocusRow> ReadRows(Stream stream, string fileName)
     {
+        var start = stream.Position;
+        var identity = Survey(stream, fileName);
+        stream.Position = start;
+
         var malformed = new Queue<CsvMalformedRecord>();
-        var options = new CsvReaderOptions
-        {
-            Separator = ',',
-            DetectSeparatorHint = false,
-            TrackLineNumbers = true,
-            // A record with broken quoting would otherwise be "recovered" into changed text; a bill must not be.
-            MalformedData = CsvMalformedDataHandling.Skip,
-            OnMalformedRecord = malformed.Enqueue,
-        };
-        using var csv = CsvReader.Create(stream, options, leaveOpen: true);
+        using var csv = Open(stream, malformed);
         var columns = MapHeader(csv.Headers, malformed, fileName);
+        var scopeColumns = ScopeColumns.Of(columns);
         var json = new ArrayBufferWriter<byte>();
-        var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
         while (csv.Read())
         {
             while (malformed.TryDequeue(out var bad))
@@ -102,9 +107,12 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
 
             var row = checked((int)csv.LineNumber);
             var content = RowContent(csv, columns);
-            var lineId = LineId(content, occurrences[content] = occurrences.GetValueOrDefault(content) + 1);
+            var rowHash = FocusImportIdentity.RowHash(content);
+            var scope = scopeColumns.ScopeOf(csv);
+            var importId = identity.ImportIdOf(scope);
+            var lineId = FocusImportIdentity.LineId(importId, content, identity.Occurrence(rowHash));
             var error = csv.FieldCount == columns.Length
-                ? WriteRecord(csv, columns, lineId, json)
+                ? WriteRecord(csv, columns, new AssignedIds(lineId, importId is null ? null : scope, importId), json)
                 : $"the row has {csv.FieldCount} fields, the header has {columns.Length}";
             yield return error is null ? Validate(json.WrittenSpan, lineId, row, fileName) : Rejected(row, fileName, error);
         }
@@ -114,6 +122,36 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
             yield return Malformed(bad, fileName);
         }
     }
+
+    /// <summary>First pass: every row's scope and content hash, so each scope's import id is known before its first row is produced.</summary>
+    private static FocusImportIdentity Survey(Stream stream, string fileName)
+    {
+        var identity = new FocusImportIdentity(stream.Length - stream.Position);
+        var malformed = new Queue<CsvMalformedRecord>();
+        using var csv = Open(stream, malformed);
+        var columns = MapHeader(csv.Headers, malformed, fileName);
+        var scopeColumns = ScopeColumns.Of(columns);
+        while (csv.Read())
+        {
+            identity.Observe(scopeColumns.ScopeOf(csv), FocusImportIdentity.RowHash(RowContent(csv, columns)));
+        }
+
+        return identity;
+    }
+
+    private static CsvReader Open(Stream stream, Queue<CsvMalformedRecord> malformed) =>
+        CsvReader.Create(
+            stream,
+            new CsvReaderOptions
+            {
+                Separator = ',',
+                DetectSeparatorHint = false,
+                TrackLineNumbers = true,
+                // A record with broken quoting would otherwise be "recovered" into changed text; a bill must not be.
+                MalformedData = CsvMalformedDataHandling.Skip,
+                OnMalformedRecord = malformed.Enqueue,
+            },
+            leaveOpen: true);
 
     private FocusRow Validate(ReadOnlySpan<byte> json, string lineId, int row, string fileName)
     {
@@ -148,9 +186,6 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
         string.Join('\u001f', Enumerable.Range(0, Math.Min(csv.FieldCount, columns.Length))
             .Select(i => columns[i].Key + "=" + csv.GetString(i))
             .Order(StringComparer.Ordinal));
-
-    private static string LineId(string content, int occurrence) =>
-        LineIdPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{content}\u001e{occurrence.ToString(CultureInfo.InvariantCulture)}")))[..LineIdHexLength];
 
     private static Column[] MapHeader(IReadOnlyList<string> header, Queue<CsvMalformedRecord> malformed, string fileName)
     {
@@ -195,9 +230,9 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
             throw new FocusFileException($"invoice file {fileName}: header column {index + 1} has no name");
         }
 
-        if (name == LineIdColumn)
+        if (AssignedColumns.Contains(name))
         {
-            throw new FocusFileException($"invoice file {fileName}: column '{LineIdColumn}' is assigned by the importer (a hash of the row's content); remove it from the file");
+            throw new FocusFileException($"invoice file {fileName}: column '{name}' is assigned by the importer (a hash of the file's content); remove it from the file");
         }
 
         if (ContractColumns.TryGetValue(name, out var contract))
@@ -218,12 +253,18 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
     }
 
     /// <summary>Writes the row as the invoice-line JSON the topic carries; returns why a cell cannot be read, or null.</summary>
-    private static string? WriteRecord(CsvReader csv, Column[] columns, string lineId, ArrayBufferWriter<byte> json)
+    private static string? WriteRecord(CsvReader csv, Column[] columns, AssignedIds ids, ArrayBufferWriter<byte> json)
     {
         json.ResetWrittenCount();
         using var writer = new Utf8JsonWriter(json);
         writer.WriteStartObject();
-        writer.WriteString(LineIdColumn, lineId);
+        writer.WriteString(LineIdColumn, ids.LineId);
+        if (ids.ImportId is not null)
+        {
+            writer.WriteString(ImportScopeColumn, ids.ImportScope);
+            writer.WriteString(ImportIdColumn, ids.ImportId);
+        }
+
         for (var i = 0; i < columns.Length; i++)
         {
             var column = columns[i];
@@ -275,7 +316,8 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
     /// </summary>
     private static string? WriteNumber(Utf8JsonWriter writer, string key, string cell)
     {
-        var number = NumberShape().Match(cell);
+        // Spreadsheet-made exports (the spec's own SaaS examples among them) leave a space after a number.
+        var number = NumberShape().Match(cell.Trim(' '));
         if (!number.Success)
         {
             return $"{key} {Show(cell)} is not a FOCUS numeric value: digits with an optional leading '-' and one '.', without '+', thousands separators, currency symbols or units";
@@ -290,7 +332,24 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
 
     private static string? WriteTimestamp(Utf8JsonWriter writer, string key, string cell)
     {
-        var time = TimestampShape().Match(cell);
+        var error = NormalizeTimestamp(key, cell, out var utc);
+        if (error is null)
+        {
+            writer.WriteString(key, utc);
+        }
+
+        return error;
+    }
+
+    /// <summary>
+    /// FOCUS date-times are ISO 8601 in UTC ('YYYY-MM-DDTHH:mm:ssZ'); exporters also write fractional seconds, a
+    /// +00:00 offset, or leave the seconds out. All are read as the same instant, written with seconds and Z.
+    /// Day-first or month-first dates (5/1/25) are refused: which day they mean cannot be told from the cell.
+    /// </summary>
+    private static string? NormalizeTimestamp(string key, string cell, out string utc)
+    {
+        utc = string.Empty;
+        var time = TimestampShape().Match(cell.Trim(' '));
         if (!time.Success)
         {
             return $"{key} {Show(cell)} is not an ISO 8601 date-time such as 2026-10-01T00:00:00Z";
@@ -307,7 +366,7 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
             return $"{key} {Show(cell)} is not UTC; FOCUS date-times are UTC and end with Z";
         }
 
-        writer.WriteString(key, time.Groups["local"].Value + "Z");
+        utc = time.Groups["minute"].Value + (time.Groups["second"].Success ? time.Groups["second"].Value : ":00") + "Z";
         return null;
     }
 
@@ -420,7 +479,7 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
     /// </summary>
     private static Dictionary<string, Column> ReadContract() =>
         new DefaultJsonTypeInfoResolver().GetTypeInfo(typeof(InvoiceLineRecord), WireJson.Options).Properties
-            .Where(p => !p.IsExtensionData && p.Name != LineIdColumn)
+            .Where(p => !p.IsExtensionData && !AssignedColumns.Contains(p.Name))
             .ToDictionary(p => p.Name, p => new Column(p.Name, KindOf(p), p.IsRequired), StringComparer.Ordinal);
 
     private static CellKind KindOf(JsonPropertyInfo property)
@@ -438,9 +497,42 @@ public sealed partial class FocusCsvReader(TimeProvider clock)
     private static partial Regex NumberShape();
 
     /// <summary>[0-9] rather than \d, which in .NET also matches non-ASCII digits.</summary>
-    [GeneratedRegex(@"^(?<local>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?)(?<offset>Z|[+-][0-9]{2}:[0-9]{2})?\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?<minute>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2})(?<second>:[0-9]{2}(\.[0-9]{1,7})?)?(?<offset>Z|[+-][0-9]{2}:[0-9]{2})?\z", RegexOptions.CultureInvariant)]
     private static partial Regex TimestampShape();
 
     /// <summary>How one header column is read: the key it is written under, its kind, and whether FOCUS requires a value.</summary>
     private sealed record Column(string Key, CellKind Kind, bool Required);
+
+    /// <summary>The ids the importer gives a row; the scope is written only together with its import id.</summary>
+    private readonly record struct AssignedIds(string LineId, string? ImportScope, string? ImportId);
+
+    /// <summary>Where a file keeps the cells a row's import scope is made of (-1: the file has no such column).</summary>
+    private sealed record ScopeColumns(int Account, int PeriodStart, int PeriodEnd, int[] Providers)
+    {
+        public static ScopeColumns Of(Column[] columns)
+        {
+            int IndexOf(string name) => Array.FindIndex(columns, c => c.Key == name);
+            return new ScopeColumns(
+                IndexOf("BillingAccountId"), IndexOf("BillingPeriodStart"), IndexOf("BillingPeriodEnd"),
+                [.. ProviderColumns.Select(IndexOf).Where(i => i >= 0)]);
+        }
+
+        public string? ScopeOf(CsvReader csv) =>
+            FocusImportIdentity.ScopeOf(
+                Cell(csv, Account),
+                Instant(Cell(csv, PeriodStart)),
+                Instant(Cell(csv, PeriodEnd)),
+                Providers.Select(i => Cell(csv, i)).FirstOrDefault(p => !string.IsNullOrEmpty(p)));
+
+        private static string? Cell(CsvReader csv, int index) =>
+            index >= 0 && index < csv.FieldCount && csv.GetString(index) is { Length: > 0 } cell ? cell : null;
+
+        /// <summary>The same instant reads the same in the scope however the file wrote it; a cell that is no date-time stays as written.</summary>
+        private static string? Instant(string? cell) =>
+            cell is null ? null
+            : NormalizeTimestamp(string.Empty, cell, out var utc) is null
+                && DateTimeOffset.TryParse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var instant)
+                ? instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture)
+                : cell;
+    }
 }

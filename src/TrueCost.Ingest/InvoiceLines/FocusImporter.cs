@@ -82,7 +82,10 @@ public sealed class FocusImporter : IDisposable
 
     public FocusImportSummary Summary { get; } = new();
 
-    /// <summary>Reads one FOCUS file and produces its accepted rows; <paramref name="progress"/> gets the bytes read so far.</summary>
+    /// <summary>
+    /// Reads one FOCUS file and produces its accepted rows; <paramref name="progress"/> gets the bytes read so far by
+    /// the second of the reader's two passes (the first only hashes each import scope, see <see cref="FocusImportIdentity"/>).
+    /// </summary>
     /// <exception cref="FocusFileException">The file cannot be read, or some of its lines were not delivered.</exception>
     public void ImportFile(string path, Action<long>? progress = null, CancellationToken ct = default)
     {
@@ -108,7 +111,7 @@ public sealed class FocusImporter : IDisposable
         {
             throw new FocusFileException(
                 $"invoice file {fileName}: {failed} line(s) were not delivered to {_topic} ({_firstFailure}); " +
-                "import the file again: its line ids do not change, so the ingest stores each line once");
+                "import the file again: its import and line ids do not change, so the ingest stores each line once");
         }
     }
 

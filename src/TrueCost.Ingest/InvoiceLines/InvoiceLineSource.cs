@@ -21,7 +21,30 @@ public sealed class InvoiceLineSource(TimeProvider clock, IngestOptions options)
 
     public static RecordedInvoiceLine ToRecorded(InvoiceLineRecord r) => new(
         r.LineId, r.BilledCost, r.EffectiveCost, r.ListCost, r.BillingCurrency, r.ChargePeriodStart, r.ChargePeriodEnd,
-        r.ChargeCategory, r.ChargeClass, r.ChargeDescription, r.ProviderName, r.ServiceCategory, r.ServiceName, r.ResourceId,
-        r.SkuId, r.SkuPriceDetails?.ModelId, r.SkuPriceDetails?.TokenDirection, r.PricingQuantity, r.PricingUnit,
-        r.Tags ?? new Dictionary<string, string>());
+        r.ChargeCategory, Value(r.ChargeClass), r.ChargeDescription, r.ProviderName, Value(r.ServiceCategory), r.ServiceName, r.ResourceId,
+        r.SkuId, r.SkuPriceDetails?.ModelId, Value(r.SkuPriceDetails?.Direction), r.PricingQuantity, r.PricingUnit,
+        r.Tags ?? new Dictionary<string, string>(),
+        ImportScope: r.ImportScope,
+        ImportId: r.ImportId,
+        TokenCacheAction: Value(r.SkuPriceDetails?.TokenCacheAction),
+        BillingAccountId: r.BillingAccountId,
+        BillingAccountName: r.BillingAccountName,
+        SubAccountId: r.SubAccountId,
+        InvoiceId: r.InvoiceId,
+        InvoiceIssuerName: r.InvoiceIssuerName,
+        ServiceProviderName: r.ServiceProviderName,
+        HostProviderName: r.HostProviderName,
+        PublisherName: r.PublisherName,
+        PricingCurrency: r.PricingCurrency,
+        ServiceSubcategory: r.ServiceSubcategory,
+        RegionId: r.RegionId,
+        CommitmentDiscountId: r.CommitmentDiscountId,
+        CommitmentDiscountType: r.CommitmentDiscountType,
+        CommitmentDiscountCategory: Value(r.CommitmentDiscountCategory),
+        CommitmentDiscountStatus: Value(r.CommitmentDiscountStatus),
+        ConsumedQuantity: r.ConsumedQuantity,
+        ConsumedUnit: r.ConsumedUnit);
+
+    /// <summary>The parser reads an empty allowed-value column as null (JSON converted from a CSV); so is it stored.</summary>
+    private static string? Value(string? allowed) => string.IsNullOrEmpty(allowed) ? null : allowed;
 }

@@ -8,7 +8,11 @@ public sealed record InvoiceLinesRecorded(
     long LastOffset,
     IReadOnlyList<RecordedInvoiceLine> Lines);
 
-/// <summary>What TrueCost keeps of one FOCUS row (costs exact, as billed).</summary>
+/// <summary>
+/// What TrueCost keeps of one FOCUS row (costs exact, as billed). Parameters after <see cref="Tags"/> were added
+/// later (FOCUS 1.2/1.3 columns, import scope and id); they are trailing and nullable with a default, so events
+/// stored before them still deserialize, with null for what they did not record.
+/// </summary>
 public sealed record RecordedInvoiceLine(
     string LineId,
     decimal BilledCost,
@@ -29,4 +33,24 @@ public sealed record RecordedInvoiceLine(
     string? TokenDirection,
     decimal? PricingQuantity,
     string? PricingUnit,
-    IReadOnlyDictionary<string, string> Tags);
+    IReadOnlyDictionary<string, string> Tags,
+    string? ImportScope = null,
+    string? ImportId = null,
+    string? TokenCacheAction = null,
+    string? BillingAccountId = null,
+    string? BillingAccountName = null,
+    string? SubAccountId = null,
+    string? InvoiceId = null,
+    string? InvoiceIssuerName = null,
+    string? ServiceProviderName = null,
+    string? HostProviderName = null,
+    string? PublisherName = null,
+    string? PricingCurrency = null,
+    string? ServiceSubcategory = null,
+    string? RegionId = null,
+    string? CommitmentDiscountId = null,
+    string? CommitmentDiscountType = null,
+    string? CommitmentDiscountCategory = null,
+    string? CommitmentDiscountStatus = null,
+    decimal? ConsumedQuantity = null,
+    string? ConsumedUnit = null);

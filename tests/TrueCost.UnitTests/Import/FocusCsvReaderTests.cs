@@ -165,11 +165,11 @@ public class FocusCsvReaderTests
     [Fact]
     public void Columns_outside_the_contract_are_kept_verbatim_as_extensions_the_ingest_accepts()
     {
-        var line = Single(FocusFiles.Read($"{Header},RegionId,CommitmentDiscountId,ConsumedQuantity,x_UsageType,oci_CompartmentId\n{Row},us-east-1,sp-1,0.50,BoxUsage:p5,ocid1.compartment\n"));
+        var line = Single(FocusFiles.Read($"{Header},AvailabilityZone,SkuPriceId,AllocatedMethodId,x_UsageType,oci_CompartmentId\n{Row},us-east-1a,sp-1,proportional,BoxUsage:p5,ocid1.compartment\n"));
 
-        Assert.Equal("us-east-1", line.Extensions!["x_Focus_RegionId"].GetString());
-        Assert.Equal("sp-1", line.Extensions["x_Focus_CommitmentDiscountId"].GetString());
-        Assert.Equal("0.50", line.Extensions["x_Focus_ConsumedQuantity"].GetString());
+        Assert.Equal("us-east-1a", line.Extensions!["x_Focus_AvailabilityZone"].GetString());
+        Assert.Equal("sp-1", line.Extensions["x_Focus_SkuPriceId"].GetString());
+        Assert.Equal("proportional", line.Extensions["x_Focus_AllocatedMethodId"].GetString());
         Assert.Equal("BoxUsage:p5", line.Extensions["x_UsageType"].GetString());
         Assert.Equal("ocid1.compartment", line.Extensions["x_Focus_oci_CompartmentId"].GetString());
         var wire = JsonSerializer.SerializeToUtf8Bytes(line, WireJson.Options);
@@ -194,7 +194,8 @@ public class FocusCsvReaderTests
     [InlineData("BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "the header lacks the required FOCUS column(s) EffectiveCost")]
     [InlineData("BilledCost,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "column 'BilledCost' appears twice in the header")]
     [InlineData("x_LineId,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "column 'x_LineId' is assigned by the importer")]
-    [InlineData("RegionId,x_Focus_RegionId,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "columns 'RegionId' and 'x_Focus_RegionId' would both be kept as 'x_Focus_RegionId'")]
+    [InlineData("AvailabilityZone,x_Focus_AvailabilityZone,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "columns 'AvailabilityZone' and 'x_Focus_AvailabilityZone' would both be kept as 'x_Focus_AvailabilityZone'")]
+    [InlineData("x_ImportId,BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "column 'x_ImportId' is assigned by the importer")]
     [InlineData("BilledCost,,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "header column 2 has no name")]
     [InlineData("Billed\"Cost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory", "the header row is malformed CSV (StrayQuote)")]
     [InlineData("", "is empty; expected a header row of FOCUS column names")]

@@ -40,20 +40,20 @@ public class FocusExampleFileTests
     }
 
     [Fact]
-    public void The_sample_keeps_what_the_contract_does_not_model_as_extensions()
+    public void The_sample_keeps_FOCUS_columns_as_fields_and_the_rest_as_extensions()
     {
         var rows = FocusFiles.ReadExample("focus-sample.csv").Select(r => r.Record!).ToList();
         var gpu = rows[0];
         var purchase = rows.Single(r => r.ChargeCategory == "Purchase");
-        var covered = rows.Single(r => r.Extensions is { } x && x.TryGetValue("x_Focus_CommitmentDiscountStatus", out var status) && status.GetString() == "Used");
+        var covered = rows.Single(r => r.CommitmentDiscountStatus == "Used");
 
-        Assert.Equal("us-east-1", gpu.Extensions!["x_Focus_RegionId"].GetString());
-        Assert.Equal("us-east-1a", gpu.Extensions["x_Focus_AvailabilityZone"].GetString());
+        Assert.Equal("us-east-1", gpu.RegionId);
+        Assert.Equal("us-east-1a", gpu.Extensions!["x_Focus_AvailabilityZone"].GetString());
         Assert.Equal("USE1-BoxUsage:p5.48xlarge", gpu.Extensions["x_UsageType"].GetString());
         Assert.Equal(new Dictionary<string, string> { ["truecost-bucket"] = "direct_inference", ["truecost-pool"] = "h100-a", ["team"] = "inference", ["gpu"] = "" }, gpu.Tags);
         Assert.Equal((52560.00m, 0m), (purchase.BilledCost, purchase.EffectiveCost));
         Assert.Equal((0m, 6.00m), (covered.BilledCost, covered.EffectiveCost));
-        Assert.Equal(purchase.Extensions!["x_Focus_CommitmentDiscountId"].GetString(), covered.Extensions!["x_Focus_CommitmentDiscountId"].GetString());
+        Assert.Equal(purchase.CommitmentDiscountId, covered.CommitmentDiscountId);
         Assert.Contains(rows, r => r is { ChargeCategory: ChargeCategories.Credit, ChargeClass: ChargeClasses.Correction, BilledCost: > 0 });
         Assert.Contains(rows, r => r.SkuPriceDetails is { TokenDirection: TokenDirections.Input, TokenCacheAction: TokenCacheActions.Read });
     }
@@ -72,7 +72,7 @@ public class FocusExampleFileTests
             [8] = "EffectiveCost '$12.00' is not a FOCUS numeric value",
             [9] = "BilledCost is empty, but FOCUS requires a value",
             [10] = "EffectiveCost: 0.12345678901234567890123456789 cannot be held exactly as a decimal",
-            [11] = "ChargeCategory Credit has BilledCost 25.00; a credit must be zero or negative",
+            [11] = "ServiceCategory 'GPU Cloud' is not one of",
             [12] = "ChargeCategory 'Refund' is not one of Adjustment, Credit, Purchase, Tax, Usage",
             [13] = "BillingCurrency 'usd' is not one of",
             [14] = "ChargeClass 'Rebate' is not allowed",
@@ -80,7 +80,7 @@ public class FocusExampleFileTests
             [16] = "Tags is not valid JSON",
             [17] = "Tags['owners'] is an array; FOCUS tag values are strings, numbers, booleans or null",
             [18] = "SkuPriceDetails.TokenDirection 'Sideways' is not one of Input, Output",
-            [19] = "SkuPriceDetails.TokenCacheAction 'Read' needs TokenDirection \"Input\"",
+            [19] = "SkuPriceDetails.TokenCacheAction 'Read' is on TokenDirection \"Output\"; FOCUS cache actions describe input (request) tokens only",
             [20] = "PricingQuantity 3 has no PricingUnit",
             [21] = null,
             [22] = "the row has 5 fields, the header has 14",
