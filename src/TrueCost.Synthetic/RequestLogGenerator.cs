@@ -32,7 +32,7 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
         new("/code/assist", "anthropic", "claude-sonnet-4", ServingModes.Api, null, "interactive", 0.10, 2500, 600, TrafficShapes.Diurnal),
 
         // Search reranking: tiny outputs on the cheapest model; never worth a GPU.
-        new("/search/rerank", "google", "gemini-2.0-flash", ServingModes.Api, null, "interactive", 0.09, 1200, 40, TrafficShapes.Diurnal),
+        new("/search/rerank", "gcp.gemini", "gemini-2.0-flash", ServingModes.Api, null, "interactive", 0.09, 1200, 40, TrafficShapes.Diurnal),
 
         // Already self-hosted: batch summaries on L40S, the planning agent on H100, a safety classifier.
         new("/summarize", "vllm", "llama-3.1-8b-instruct", ServingModes.SelfHosted, "l40s-pool", "batch", 0.19, 3000, 300, TrafficShapes.Diurnal),

@@ -75,6 +75,41 @@ public sealed class PriceCatalogue
         return Load(stream, "default-prices.json (embedded)");
     }
 
+    /// <summary>
+    /// The catalogue in force: for a provider/model, the first layer with any entry for it gives all its
+    /// prices: the configured prices, then the imported versions newest first, then the shipped list. Layers
+    /// never mix for one model, so an import that drops a dated price never falls back to an older one for it.
+    /// The version names the layers that gave prices, in precedence order.
+    /// </summary>
+    public static PriceCatalogue Layered(IReadOnlyList<TokenPrice> configured, IReadOnlyList<PriceCatalogue> importedNewestFirst, PriceCatalogue shipped)
+    {
+        var layers = new List<(string Version, IReadOnlyList<TokenPrice> Prices)>();
+        if (configured.Count > 0)
+        {
+            layers.Add(("config", configured));
+        }
+
+        layers.AddRange(importedNewestFirst.Select(c => (c.Version, c.Prices)));
+        layers.Add((shipped.Version, shipped.Prices));
+
+        var claimed = new HashSet<(string, string)>();
+        var prices = new List<TokenPrice>();
+        var used = new List<string>();
+        foreach (var (version, layer) in layers)
+        {
+            var fresh = layer.Select(p => (p.Provider, p.Model)).Distinct().Where(claimed.Add).ToHashSet();
+            if (fresh.Count == 0)
+            {
+                continue;
+            }
+
+            used.Add(version);
+            prices.AddRange(layer.Where(p => fresh.Contains((p.Provider, p.Model))));
+        }
+
+        return new PriceCatalogue(string.Join('+', used), prices);
+    }
+
     private static bool HasOverlap(IEnumerable<TokenPrice> prices)
     {
         var ordered = prices.OrderBy(p => p.EffectiveFrom).ToArray();

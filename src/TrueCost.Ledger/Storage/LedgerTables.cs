@@ -160,6 +160,7 @@ public static class LedgerTables
         audit.AddColumn<int>("rows").NotNull();
         audit.AddColumn("sources", "jsonb").NotNull();
         yield return audit;
+        yield return Pricing.PriceCatalogueStore.Table(schema);
     }
 
     private static Table Flat(string schema, string name, IReadOnlyList<FlatColumn> columns)
