@@ -102,7 +102,7 @@ public static class DemoCommand
         AnsiConsole.Write(CostTables.Render("Fully loaded cost per hour (UTC), five buckets", "hour", await costs.GroupedAsync("hour", start, end, ct), ledger.Currency));
         AnsiConsole.Write(CostTables.Render("By route", "route", await costs.GroupedAsync("route", start, end, ct), ledger.Currency));
         AnsiConsole.MarkupLine(IssueTables.UnpricedLine(await costs.PricedShareAsync(start, end, ct)));
-        var rules = host.Services.GetRequiredService<LedgerRules>();
+        var rules = await host.Services.GetRequiredService<LedgerRulesSource>().CurrentAsync(ct);
         var verified = await new LedgerVerifier(dataSource, ledger, rules).VerifyAsync(start, end, ct);
         LedgerCommands.Print(verified, await costs.IssuesAsync(start, end, ct), ledger.Currency);
         var findings = await FindingsService.ComputeAsync(dataSource, ledger, settings.Findings, start, end, ct);

@@ -32,7 +32,7 @@ public static class LedgerCommands
             var (settings, dataSource, from, to) = await OpenAsync(parse, ct);
             await using (dataSource)
             {
-                var rules = LedgerRules.From(settings.Ledger, LedgerStore.LoadPrices(settings.Ledger));
+                var rules = LedgerRules.From(settings.Ledger, await LedgerStore.LoadPricesAsync(dataSource, settings.Ledger, ct));
                 var report = await new LedgerVerifier(dataSource, settings.Ledger, rules).VerifyAsync(from, to, ct);
                 Print(report, await new CostQueries(dataSource, settings.Ledger).IssuesAsync(from, to, ct), settings.Ledger.Currency);
                 return report.Passed ? 0 : 1;
@@ -53,16 +53,18 @@ public static class LedgerCommands
             await using (dataSource)
             {
                 var ledger = settings.Ledger;
-                var rules = LedgerRules.From(ledger, LedgerStore.LoadPrices(ledger));
+                using var rules = new LedgerRulesSource(dataSource, ledger);
                 var before = await TotalAsync(dataSource, ledger, from, to, ct);
                 var hours = await QueueAsync(dataSource, ledger, from, to, ct);
                 AnsiConsole.MarkupLine($"queued {hours:N0} hours of {from:yyyy-MM-dd HH}:00 .. {to:yyyy-MM-dd HH}:00 UTC for re-allocation with the current configuration");
                 var allocator = new CostAllocatorService(dataSource, ledger, rules, NullLogger<CostAllocatorService>.Instance);
+                var prices = (await rules.CurrentAsync(ct)).Pricer.Catalogue;
+                AnsiConsole.MarkupLine($"prices: catalogue {Markup.Escape(prices.Version)} ({prices.Prices.Count:N0} entries)");
                 var done = 0;
                 await AnsiConsole.Progress().StartAsync(async progress =>
                 {
                     var task = progress.AddTask("re-allocating", maxValue: Math.Max(hours, 1));
-                    while (await allocator.AllocateQueuedAsync(rules.Policy, ct) is var page and > 0)
+                    while (await allocator.AllocateQueuedAsync(ct) is var page and > 0)
                     {
                         done += page;
                         task.Value = Math.Min(done, hours);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using TrueCost.Contracts.RequestLogs;
 using TrueCost.Ledger.Incidents;
+using TrueCost.Ledger.InvoiceLines;
 using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.Storage;
 using TrueCost.Ledger.Time;
@@ -48,10 +49,10 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             hour, r => new PoolInput(r.GetString(0), r.IsDBNull(1) ? null : r.GetDouble(1), r.GetDouble(2)), ct);
         var lines = new List<CostLineInput>();
         foreach (var line in await ReadAsync(conn, tx, $"""
-            select line_id, bucket, driver, pool, provider, model, routes, effective_cost, currency, service_name
-            from {_s}.{LedgerTables.CostLineHourly} where hour = $1 order by line_id
+            select line_id, bucket, driver, pool, provider, model, routes, effective_cost, currency, provider_names
+            from {_s}.{LedgerTables.CostLineHourly} c where hour = $1 and {CostLineHourlyProjection.CountsSql(_s, "c")} order by line_id
             """, hour, r => (Input: new CostLineInput(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3),
-                rules.InvoiceProvider(r.GetString(9), r.GetString(4)), r.GetString(5).Length > 0 ? rules.Models.Canonical(r.GetString(5)) : string.Empty,
+                rules.InvoiceProvider([.. (r.IsDBNull(9) ? r.GetString(4) : r.GetString(9)).Split('|')]), r.GetString(5).Length > 0 ? rules.Models.Canonical(r.GetString(5)) : string.Empty,
                 r.GetString(6).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), r.GetDecimal(7)), Currency: r.GetString(8)), ct))
         {
             var input = line.Input;

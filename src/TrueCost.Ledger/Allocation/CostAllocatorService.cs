@@ -12,19 +12,18 @@ namespace TrueCost.Ledger.Allocation;
 public sealed class CostAllocatorService(
     NpgsqlDataSource dataSource,
     LedgerOptions ledger,
-    LedgerRules rules,
+    LedgerRulesSource rules,
     ILogger<CostAllocatorService> logger) : BackgroundService
 {
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var policy = rules.Policy;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (await AllocateQueuedAsync(policy, stoppingToken) == 0)
+                if (await AllocateQueuedAsync(stoppingToken) == 0)
                 {
                     await Task.Delay(Idle, stoppingToken);
                 }
@@ -43,8 +42,10 @@ public sealed class CostAllocatorService(
     }
 
     /// <summary>Allocates up to one page of queued hours; returns how many were done.</summary>
-    public async Task<int> AllocateQueuedAsync(AllocationPolicy policy, CancellationToken ct)
+    public async Task<int> AllocateQueuedAsync(CancellationToken ct)
     {
+        var current = await rules.CurrentAsync(ct);
+        var policy = current.Policy;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var queued = new List<(DateTimeOffset Hour, string Reason)>();
@@ -66,7 +67,7 @@ public sealed class CostAllocatorService(
             await delete.ExecuteNonQueryAsync(ct);
         }
 
-        var store = new AllocationStore(ledger, rules);
+        var store = new AllocationStore(ledger, current);
         foreach (var (hour, reason) in queued)
         {
             var loaded = await store.LoadAsync(conn, tx, hour, ct);

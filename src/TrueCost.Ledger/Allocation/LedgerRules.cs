@@ -48,8 +48,9 @@ public sealed record LedgerRules(UsagePricer Pricer, FxTable Fx, CostClassifier 
     }
 
     /// <summary>
-    /// The provider an invoice line bills for: the first of its provider columns the alias table knows
-    /// (ServiceName first, so "Amazon Bedrock" on an AWS bill is the Bedrock provider), else its ProviderName.
+    /// The provider an invoice line bills for, from its columns in the order ServiceName, ServiceProviderName,
+    /// ProviderName, InvoiceIssuerName, PublisherName: the first the alias table knows (ServiceName first, so
+    /// "Amazon Bedrock" on an AWS bill is the Bedrock provider), else the first provider column given.
     /// </summary>
     public string InvoiceProvider(params string?[] names)
     {
@@ -61,6 +62,6 @@ public sealed record LedgerRules(UsagePricer Pricer, FxTable Fx, CostClassifier 
             }
         }
 
-        return Providers.Canonical(names.LastOrDefault(n => !string.IsNullOrWhiteSpace(n)));
+        return Providers.Canonical(names.Skip(1).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n)) ?? names.FirstOrDefault());
     }
 }

@@ -139,6 +139,12 @@ public sealed class CostClassifier
         var routes = tags.GetValueOrDefault(RoutesTag) ?? string.Empty;
         var provider = line.ProviderName ?? string.Empty;
         var model = line.ModelId ?? string.Empty;
+        if (string.Equals(line.CommitmentDiscountStatus, "Unused", StringComparison.Ordinal))
+        {
+            return new Classification(CostBuckets.DirectInference, Drivers.UnusedCommitment, pool, provider, model, routes,
+                $"unused commitment {line.CommitmentDiscountId ?? string.Empty}".TrimEnd());
+        }
+
         if (tags.TryGetValue(BucketTag, out var tagged) && CostBuckets.IsKnown(tagged))
         {
             return new Classification(tagged, DriverFor(tags, tagged, pool), pool, provider, model, routes, $"tag {BucketTag}={tagged}");

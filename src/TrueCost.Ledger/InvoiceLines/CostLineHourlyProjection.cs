@@ -10,7 +10,9 @@ namespace TrueCost.Ledger.InvoiceLines;
 /// Async projection: <see cref="InvoiceLinesRecorded"/> → cost_line_hourly, one row per invoice line
 /// and hour it covers, with the line's bucket, driver and attachment. Rows are keyed by line and
 /// hour, so replaying a line rewrites the same rows; credits and corrections are lines of their own
-/// and land in the hours they cover, however late they arrive.
+/// and land in the hours they cover, however late they arrive. Lines of a FOCUS import carry its scope
+/// (billing account × billing period × provider) and id; only the latest import of a scope counts
+/// (<see cref="CountsSql"/>), so re-importing a corrected export replaces what the previous one contributed.
 /// </summary>
 public sealed partial class CostLineHourlyProjection : EventProjection
 {
@@ -32,8 +34,18 @@ public sealed partial class CostLineHourlyProjection : EventProjection
         new("charge_class", "text", Merge.Replace),
         new("service_category", "text", Merge.Replace),
         new("service_name", "text", Merge.Replace),
+        new("provider_names", "text", Merge.Replace),
+        new("import_scope", "text", Merge.Replace),
+        new("import_id", "text", Merge.Replace),
         new("event_sequence", "bigint", Merge.Replace),
     ];
+
+    /// <summary>
+    /// The rows of cost_line_hourly that count: lines outside any import scope, and of each scope only the lines
+    /// of its latest import (the one first seen last). Use as <c>… from cost_line_hourly c where {CountsSql("c")}</c>.
+    /// </summary>
+    public static string CountsSql(string schema, string alias) =>
+        $"({alias}.import_scope = '' or {alias}.import_id = (select i.import_id from {schema}.{LedgerTables.InvoiceImports} i where i.import_scope = {alias}.import_scope order by i.first_sequence desc, i.import_id limit 1))";
 
     private readonly CostClassifier _classifier;
     private readonly string _upsertSql;
@@ -49,6 +61,10 @@ public sealed partial class CostLineHourlyProjection : EventProjection
         _upsertSql = FlatUpsert.Sql(table, Columns);
         _schema = schema;
     }
+
+    /// <summary>Every provider column of the line, in the order an invoice provider is resolved: service, service provider, provider, issuer, publisher.</summary>
+    public static string ProviderNames(RecordedInvoiceLine line) =>
+        string.Join('|', new[] { line.ServiceName, line.ServiceProviderName, line.ProviderName, line.InvoiceIssuerName, line.PublisherName }.Select(n => (n ?? string.Empty).Replace('|', ' ')));
 
     public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
@@ -83,8 +99,29 @@ public sealed partial class CostLineHourlyProjection : EventProjection
             rows.Select(r => r.Line.ChargeClass ?? string.Empty).ToArray(),
             rows.Select(r => r.Line.ServiceCategory ?? string.Empty).ToArray(),
             rows.Select(r => r.Line.ServiceName ?? string.Empty).ToArray(),
+            rows.Select(r => ProviderNames(r.Line)).ToArray(),
+            rows.Select(r => r.Line.ImportScope ?? string.Empty).ToArray(),
+            rows.Select(r => r.Line.ImportId ?? string.Empty).ToArray(),
             rows.Select(_ => e.Sequence).ToArray());
         DirtyHours.Enqueue(operations, _schema, rows.Select(r => r.Share.Hour), $"invoice lines (event {e.Sequence})");
+        var imports = batch.Lines.Where(l => !string.IsNullOrEmpty(l.ImportScope) && !string.IsNullOrEmpty(l.ImportId)).Select(l => (Scope: l.ImportScope!, Id: l.ImportId!)).Distinct().ToArray();
+        if (imports.Length > 0)
+        {
+            // An import first seen now becomes its scope's latest: every hour of the scope (the earlier import's
+            // lines and this one's) is re-allocated, so the totals equal the latest export.
+            operations.QueueSqlCommand(
+                $"insert into {_schema}.{LedgerTables.InvoiceImports} (import_scope, import_id, first_sequence) select * from unnest(?::text[], ?::text[], ?::bigint[]) on conflict do nothing",
+                imports.Select(i => i.Scope).ToArray(),
+                imports.Select(i => i.Id).ToArray(),
+                imports.Select(_ => e.Sequence).ToArray());
+            operations.QueueSqlCommand(
+                $"""
+                insert into {_schema}.{LedgerTables.AllocationQueue} (hour, reason)
+                select distinct hour, 'FOCUS import restates its billing period (event {e.Sequence})' from {_schema}.{LedgerTables.CostLineHourly} where import_scope = any(?)
+                on conflict (hour) do update set reason = excluded.reason, queued_at = now()
+                """,
+                imports.Select(i => i.Scope).Distinct().ToArray());
+        }
         return ValueTask.CompletedTask;
     }
 }

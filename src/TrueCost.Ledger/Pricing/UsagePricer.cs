@@ -34,6 +34,8 @@ public sealed class UsagePricer(PriceCatalogue prices, ProviderAliases providers
 {
     public string Currency => currency;
 
+    public PriceCatalogue Catalogue => prices;
+
     public ProviderAliases Providers => providers;
 
     public ModelAliases Models => models;

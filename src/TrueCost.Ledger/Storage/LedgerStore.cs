@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.GpuSamples;
 using TrueCost.Ledger.Incidents;
@@ -17,25 +18,34 @@ namespace TrueCost.Ledger.Storage;
 public static class LedgerStore
 {
     /// <summary>
-    /// The configured prices (<c>Ledger:Prices</c>) over the catalogue file (<c>Ledger:PriceCataloguePath</c>,
-    /// else the shipped one): for a provider/model the configuration names, only its entries count.
+    /// The prices in force, in layers: the configured prices (<c>Ledger:Prices</c>), then the imported catalogue
+    /// versions, newest import first, then the catalogue file (<c>Ledger:PriceCataloguePath</c>) or the shipped
+    /// one. For a provider/model, the first layer that names it gives all its prices.
     /// </summary>
-    public static PriceCatalogue LoadPrices(LedgerOptions options)
+    public static PriceCatalogue LoadPrices(LedgerOptions options, IReadOnlyList<PriceCatalogue>? imported = null)
     {
         var catalogue = string.IsNullOrWhiteSpace(options.PriceCataloguePath)
             ? PriceCatalogue.Default()
             : PriceCatalogue.LoadFile(options.PriceCataloguePath);
-        if (options.Prices.Count == 0)
-        {
-            return catalogue;
-        }
-
         var providers = Identity.ProviderAliases.Default(options.Providers);
         var configured = options.Prices.Select(p => p with { Provider = providers.Canonical(p.Provider), Source = p.Source ?? "configuration" }).ToList();
-        var overridden = configured.Select(p => (p.Provider, p.Model)).ToHashSet();
-        return new PriceCatalogue(
-            $"{catalogue.Version}+config",
-            configured.Concat(catalogue.Prices.Where(p => !overridden.Contains((p.Provider, p.Model)))));
+        return PriceCatalogue.Layered(configured, imported ?? [], catalogue);
+    }
+
+    /// <summary><see cref="LoadPrices"/> with the catalogue versions imported into the ledger (none while the table does not exist yet).</summary>
+    public static async Task<PriceCatalogue> LoadPricesAsync(NpgsqlDataSource dataSource, LedgerOptions options, CancellationToken ct)
+    {
+        IReadOnlyList<ImportedCatalogue> versions;
+        try
+        {
+            versions = await PriceCatalogueStore.LoadVersionsAsync(dataSource, options.Schema, ct);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            versions = [];
+        }
+
+        return LoadPrices(options, [.. versions.Select(v => new PriceCatalogue(v.Version, v.Prices))]);
     }
 
     public static void Configure(StoreOptions opts, string connectionString, LedgerOptions options)
@@ -81,10 +91,8 @@ public static class LedgerStore
     /// </summary>
     public static IServiceCollection AddLedger(this IServiceCollection services, string connectionString, LedgerOptions options, bool runProjections)
     {
-        var prices = LoadPrices(options);
         services.AddSingleton(options);
-        services.AddSingleton(prices);
-        services.AddSingleton(LedgerRules.From(options, prices));
+        services.AddSingleton<LedgerRulesSource>();
         var marten = services.AddMarten(opts => Configure(opts, connectionString, options))
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions();

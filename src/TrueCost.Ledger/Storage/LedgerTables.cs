@@ -29,6 +29,7 @@ public static class LedgerTables
     public const string PricedUsage = "priced_usage";
     public const string InvoiceLineShares = "invoice_line_shares";
     public const string HourChanges = "hour_changes";
+    public const string InvoiceImports = "invoice_imports";
 
     public static string QualifiedName(string schema, string table) => $"{schema}.{table}";
 
@@ -125,6 +126,14 @@ public static class LedgerTables
         priced.AddColumn<long>("unpriced_tokens").NotNull();
         priced.AddColumn<string>("price").NotNull();
         yield return priced;
+
+        // Each FOCUS import of a billing account × billing period × provider, in the order first seen.
+        var imports = new Table(QualifiedName(schema, InvoiceImports));
+        imports.AddColumn<string>("import_scope").AsPrimaryKey();
+        imports.AddColumn<string>("import_id").AsPrimaryKey();
+        imports.AddColumn<long>("first_sequence").NotNull();
+        imports.AddColumn("first_seen_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        yield return imports;
 
         // The outbox of allocation: every hour whose allocated total changed, in the transaction that changed it,
         // for the reporting worker to publish (a published weekly report of that week is then restated).

@@ -1,6 +1,7 @@
 using Npgsql;
 using TrueCost.Contracts.RequestLogs;
 using TrueCost.Ledger.Allocation;
+using TrueCost.Ledger.InvoiceLines;
 using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.Storage;
 using TrueCost.Ledger.Time;
@@ -42,7 +43,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
         from = UtcHour.Floor(from);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var usage = await UsageAsync(conn, from, to, [], ct);
-        var lines = await LinesAsync(conn, $"hour >= $1 and hour < $2", [from, to], ct);
+        var lines = await LinesAsync(conn, $"hour >= $1 and hour < $2 and {CostLineHourlyProjection.CountsSql(_s, "c")}", [from, to], ct);
         var providerLines = lines.Where(l => l.IsProviderInvoice).Select(l => l.LineId).Distinct().ToArray();
         var wholeLines = providerLines.Length == 0 ? [] : await LinesAsync(conn, "line_id = any($1)", [providerLines], ct);
         var outsideHours = wholeLines.Select(l => l.Hour).Where(h => h < from || h >= to).Distinct().ToArray();
@@ -139,8 +140,8 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
     private async Task<List<LineShare>> LinesAsync(NpgsqlConnection conn, string where, object[] values, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
-            select line_id, hour, bucket, driver, pool, provider, model, effective_cost, currency, service_name
-            from {_s}.{LedgerTables.CostLineHourly} where {where}
+            select line_id, hour, bucket, driver, pool, provider, model, effective_cost, currency, provider_names
+            from {_s}.{LedgerTables.CostLineHourly} c where {where}
             """, conn);
         foreach (var v in values)
         {
@@ -152,7 +153,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
         while (await r.ReadAsync(ct))
         {
             list.Add(new LineShare(r.GetString(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                rules.InvoiceProvider(r.GetString(9), r.GetString(5)), r.GetString(6).Length > 0 ? rules.Models.Canonical(r.GetString(6)) : string.Empty, r.GetDecimal(7), r.GetString(8)));
+                rules.InvoiceProvider([.. (r.IsDBNull(9) ? r.GetString(5) : r.GetString(9)).Split('|')]), r.GetString(6).Length > 0 ? rules.Models.Canonical(r.GetString(6)) : string.Empty, r.GetDecimal(7), r.GetString(8)));
         }
 
         return list;

@@ -52,7 +52,7 @@ public static class FindingsService
     public static async Task<FindingsReport> ComputeAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, FindingsOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var catalogue = options.LoadCatalogue();
-        var prices = LedgerStore.LoadPrices(ledger);
+        var prices = await LedgerStore.LoadPricesAsync(dataSource, ledger, ct);
         from = UtcHour.Floor(from);
         to = to.ToUniversalTime();
         var usage = await UsageAsync(dataSource, ledger, from, to, ct);
