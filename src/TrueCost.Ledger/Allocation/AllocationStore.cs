@@ -18,8 +18,14 @@ public sealed record AllocationIssue(string Kind, string Subject, string Reason,
     public const string UnmappedGpu = "unmapped_gpu";
 }
 
+/// <summary>A figure converted to the reporting currency, with the rate that did it; kept in the hour's audit row.</summary>
+public sealed record Conversion(string Source, decimal Amount, string Currency, decimal Converted, decimal Rate, DateTimeOffset RateDate, string RateSource);
+
 /// <summary>An hour's inputs with what pricing and conversion found along the way.</summary>
-public sealed record LoadedHour(HourInputs Inputs, IReadOnlyList<PricedUsage> Priced, IReadOnlyList<AllocationIssue> Issues);
+public sealed record LoadedHour(HourInputs Inputs, IReadOnlyList<PricedUsage> Priced, IReadOnlyList<AllocationIssue> Issues)
+{
+    public IReadOnlyList<Conversion> Conversions { get; init; } = [];
+}
 
 /// <summary>
 /// Loads one hour's allocation inputs from the projections (pricing the usage, converting currencies,
@@ -48,6 +54,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
         var pools = await ReadAsync(conn, tx, $"select pool, busy_share, missing_gpu_seconds from {_s}.{LedgerTables.GpuPoolHourly} where hour = $1",
             hour, r => new PoolInput(r.GetString(0), r.IsDBNull(1) ? null : r.GetDouble(1), r.GetDouble(2)), ct);
         var lines = new List<CostLineInput>();
+        var conversions = new List<Conversion>();
         foreach (var line in await ReadAsync(conn, tx, $"""
             select line_id, bucket, driver, pool, provider, model, routes, effective_cost, currency, provider_names
             from {_s}.{LedgerTables.CostLineHourly} c where hour = $1 and {CostLineHourlyProjection.CountsSql(_s, "c")} order by line_id
@@ -69,6 +76,11 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             }
 
             lines.Add(input with { Amount = converted.Amount });
+            if (converted.Rate is { } rate)
+            {
+                conversions.Add(new Conversion($"line {input.LineId}", input.Amount, line.Currency, converted.Amount, rate.Rate, rate.Date, rate.Source));
+            }
+
             if (input.Driver == Drivers.UnmappedGpu)
             {
                 issues.Add(new AllocationIssue(AllocationIssue.UnmappedGpu, $"line {input.LineId}", "GPU spend not mapped to a pool: add a Ledger:Pools rule for it", converted.Amount, rules.Policy.Currency, 0, 0));
@@ -89,7 +101,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             """, hour, r => IncidentShare(hour, r, rules.Credits(r.IsDBNull(6) ? null : r.GetString(6), hour, unconvertedCredits)), ct);
         issues.AddRange(unconvertedCredits.Select(c => new AllocationIssue(AllocationIssue.UnconvertedLine, "SLA credit",
             $"{c.Currency} credit and the FX table has no {c.Currency}→{rules.Policy.Currency} rate dated on or before {hour:yyyy-MM-dd}", c.Amount, c.Currency, 0, 0)));
-        return new LoadedHour(new HourInputs(hour, usage, pools, lines, incidents), priced, issues);
+        return new LoadedHour(new HourInputs(hour, usage, pools, lines, incidents), priced, issues) { Conversions = conversions };
     }
 
     public async Task<decimal?> SaveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HourAllocation result, LoadedHour loaded, string reason, CancellationToken ct)
@@ -115,9 +127,10 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             rows.Select(x => x.UnpricedRequests).ToArray(), rows.Select(x => x.UnpricedTokens).ToArray());
 
         await ExecuteAsync(conn, tx, $"""
-            insert into {_s}.{LedgerTables.AllocationAudit} (hour, reason, input_total, previous_total, new_total, rows, sources)
-            values ($1, $2, $3, $4, $5, $6, $7::jsonb)
-            """, ct, result.Hour, reason, result.InputTotal, (object?)previous ?? DBNull.Value, result.AllocatedTotal, rows.Count, JsonSerializer.Serialize(result.Sources));
+            insert into {_s}.{LedgerTables.AllocationAudit} (hour, reason, input_total, previous_total, new_total, rows, sources, conversions, prices)
+            values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)
+            """, ct, result.Hour, reason, result.InputTotal, (object?)previous ?? DBNull.Value, result.AllocatedTotal, rows.Count, JsonSerializer.Serialize(result.Sources),
+            JsonSerializer.Serialize(loaded.Conversions), rules.Pricer.Catalogue.Version);
 
         if (previous != result.AllocatedTotal)
         {

@@ -120,7 +120,7 @@ public sealed partial class CostLineHourlyProjection : EventProjection
                 select distinct hour, 'FOCUS import restates its billing period (event {e.Sequence})' from {_schema}.{LedgerTables.CostLineHourly} where import_scope = any(?)
                 on conflict (hour) do update set reason = excluded.reason, queued_at = now()
                 """,
-                imports.Select(i => i.Scope).Distinct().ToArray());
+                (object)imports.Select(i => i.Scope).Distinct().ToArray());
         }
         return ValueTask.CompletedTask;
     }

@@ -168,6 +168,8 @@ public static class LedgerTables
         audit.AddColumn("new_total", "numeric(18,2)").NotNull();
         audit.AddColumn<int>("rows").NotNull();
         audit.AddColumn("sources", "jsonb").NotNull();
+        audit.AddColumn("conversions", "jsonb").NotNull().DefaultValueByExpression("'[]'::jsonb");
+        audit.AddColumn<string>("prices").NotNull().DefaultValueByExpression("''");
         yield return audit;
         yield return Pricing.PriceCatalogueStore.Table(schema);
     }

@@ -24,12 +24,12 @@ public sealed class PipelineUnderTest : IAsyncDisposable
 {
     private readonly List<IHost> _hosts = [];
 
-    private PipelineUnderTest(InfrastructureFixture infra, string postgres, string prefix)
+    private PipelineUnderTest(InfrastructureFixture infra, string postgres, string prefix, LedgerOptions? ledger)
     {
         Infra = infra;
         Postgres = postgres;
         Ingest = new IngestOptions { BootstrapServers = infra.Kafka.BootstrapServers, TopicPrefix = prefix, BatchSize = 2000, SessionTimeoutMs = 6000 };
-        Ledger = new LedgerOptions();
+        Ledger = ledger ?? new LedgerOptions();
         DataSource = NpgsqlDataSource.Create(postgres);
     }
 
@@ -45,10 +45,10 @@ public sealed class PipelineUnderTest : IAsyncDisposable
 
     public string RequestTopic => Ingest.TopicFor(Topics.RequestLogs);
 
-    public static async Task<PipelineUnderTest> CreateAsync(InfrastructureFixture infra, int partitions = 6)
+    public static async Task<PipelineUnderTest> CreateAsync(InfrastructureFixture infra, int partitions = 6, LedgerOptions? ledger = null)
     {
         var prefix = $"t{Guid.NewGuid():N}"[..12] + ".";
-        var pipeline = new PipelineUnderTest(infra, await infra.NewDatabaseAsync(), prefix);
+        var pipeline = new PipelineUnderTest(infra, await infra.NewDatabaseAsync(), prefix, ledger);
         foreach (var topic in Topics.All)
         {
             await infra.Kafka.CreateTopicAsync(prefix + topic, partitions);
