@@ -4,6 +4,9 @@ using System.Security.Cryptography;
 using Npgsql;
 using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
+using TrueCost.Ledger.Queries;
+using TrueCost.Ledger.Allocation;
+using TrueCost.Cli.Output;
 using TrueCost.Ledger.Identity;
 using TrueCost.Ledger.Pricing;
 using TrueCost.Ledger.Storage;
@@ -34,7 +37,11 @@ public static class PricesCommand
         Description = "Catalogue version to store the prices as (default litellm-<first 12 hex of the file's SHA-256>)",
     };
 
-    private static readonly Option<string> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger", DefaultValueFactory = _ => "truecost" };
+    private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
+
+    private static readonly Option<string> From = new("--from") { Description = "Start (UTC, inclusive), e.g. 2026-11-16", Required = true };
+
+    private static readonly Option<string> To = new("--to") { Description = "End (UTC, exclusive)", Required = true };
 
     private static readonly Option<string?> Provider = new("--provider") { Description = "Only this provider (any alias of it)" };
 
@@ -54,10 +61,17 @@ public static class PricesCommand
         };
         list.SetAction(ListAsync);
 
+        var missing = new Command("missing", "The models used without a price in a range, with their requests and tokens")
+        {
+            From, To, Endpoints.Postgres, Schema,
+        };
+        missing.SetAction(MissingAsync);
+
         return new Command("prices", "API price catalogues")
         {
             new Command("import", "Import a price catalogue into PostgreSQL") { litellm },
             list,
+            missing,
         };
     }
 
@@ -100,11 +114,10 @@ public static class PricesCommand
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
         await using var dataSource = NpgsqlDataSource.Create(postgres);
-        await PriceCatalogueStore.EnsureTableAsync(dataSource, schema, ct);
-        var imported = await PriceCatalogueStore.LoadVersionsAsync(dataSource, schema, ct);
-        var catalogue = PriceCatalogue.Layered([], [.. imported.Select(i => new PriceCatalogue(i.Version, i.Prices))], PriceCatalogue.Default());
+        var ledger = Settings.Load(parse).WithSchema(schema).Ledger;
+        var catalogue = await LedgerStore.LoadPricesAsync(dataSource, ledger, ct);
 
-        var providers = ProviderAliases.Default();
+        var providers = ProviderAliases.Default(ledger.Providers);
         var provider = parse.GetValue(Provider) is { Length: > 0 } p ? providers.Canonical(p) : null;
         var model = parse.GetValue(Model);
         var rows = catalogue.Prices
@@ -201,20 +214,39 @@ public static class PricesCommand
             : throw new CliException($"--effective-from '{text}' is not an ISO 8601 time (e.g. 2026-12-01T00:00:00Z)");
     }
 
-    private static string RequireSchema(ParseResult parse)
+    private static async Task<int> MissingAsync(ParseResult parse, CancellationToken ct)
     {
-        var ledger = new LedgerOptions { Schema = parse.GetValue(Schema) ?? "truecost" };
-        try
+        var ledger = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
+        var from = LedgerCommands.ParseTime(parse.GetValue(From)!, "--from");
+        var to = LedgerCommands.ParseTime(parse.GetValue(To)!, "--to");
+        var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
+        await Endpoints.CheckPostgresAsync(postgres, ct);
+        await using var dataSource = NpgsqlDataSource.Create(postgres);
+        var queries = new CostQueries(dataSource, ledger);
+        var share = await queries.PricedShareAsync(from, to, ct);
+        var missing = (await queries.IssuesAsync(from, to, ct)).Where(i => i.Kind == AllocationIssue.UnpricedUsage).ToList();
+        AnsiConsole.MarkupLine(IssueTables.UnpricedLine(share));
+        if (missing.Count == 0)
         {
-            ledger.Validate();
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException(e.Message);
+            return 0;
         }
 
-        return ledger.Schema;
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Models used without a price[/]");
+        table.AddColumns("provider/model", "reason");
+        table.AddColumn(new TableColumn("requests").RightAligned());
+        table.AddColumn(new TableColumn("tokens").RightAligned());
+        table.AddColumn(new TableColumn("hours").RightAligned());
+        foreach (var m in missing)
+        {
+            table.AddRow(Markup.Escape(m.Subject), Markup.Escape(m.Reason), $"{m.Requests:N0}", $"{m.Tokens:N0}", $"{m.Hours:N0}");
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("[grey]price them with Ledger:Prices or `truecost prices import litellm`, or map the names with Ledger:Models / Ledger:Providers; then `truecost reallocate --from --to`[/]");
+        return 0;
     }
+
+    private static string RequireSchema(ParseResult parse) => Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger.Schema;
 
     private static string Day(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 

@@ -30,7 +30,7 @@ public sealed partial class IncidentsProjection : EventProjection
         new("responder_cost", "numeric", Merge.Replace),
         new("failed_request_cost", "numeric", Merge.Replace),
         new("credits", "numeric", Merge.Replace),
-        new("credits_by_currency", "jsonb", Merge.Replace),
+        new("credits_by_currency", "jsonb", Merge.Replace, Nullable: true),
         new("affected", "jsonb", Merge.Replace),
         new("postmortem_url", "text", Merge.Replace, Nullable: true),
         new("records", "integer", Merge.Replace),

@@ -36,7 +36,7 @@ public sealed class CostExportTests(InfrastructureFixture infra)
         Assert.Equal("application/vnd.apache.parquet", mediaType);
         await using var reader = await ParquetReader.CreateAsync(new MemoryStream(bytes));
         var fields = reader.Schema.GetDataFields();
-        Assert.Equal([.. GroupBy, "currency", .. KnownCosts.Money], fields.Select(f => f.Name));
+        Assert.Equal([.. GroupBy, "currency", .. KnownCosts.Money, .. KnownCosts.Counts], fields.Select(f => f.Name));
         Assert.All(fields.Where(f => KnownCosts.Money.Contains(f.Name)), f =>
         {
             var money = Assert.IsType<DecimalDataField>(f);

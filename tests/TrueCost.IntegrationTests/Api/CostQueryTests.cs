@@ -42,7 +42,7 @@ public sealed class CostQueryTests(InfrastructureFixture infra)
         Assert.Equal(100, page.GetProperty("page_size").GetInt32());
         Assert.All(page.GetProperty("rows").EnumerateArray(), row =>
         {
-            Assert.Equal(KnownCosts.Money.Append("route").Order(StringComparer.Ordinal), row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(KnownCosts.Money.Concat(KnownCosts.Counts).Append("route").Order(StringComparer.Ordinal), row.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
             Assert.All(KnownCosts.Money, m => Assert.Equal(JsonValueKind.Number, row.GetProperty(m).ValueKind));
         });
     }

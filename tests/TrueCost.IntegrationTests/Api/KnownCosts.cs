@@ -14,6 +14,9 @@ public static class KnownCosts
     public static readonly string[] Dimensions = ["hour", "route", "tenant", "model", "traffic_class"];
     public static readonly string[] Money = ["direct_inference", "platform_overhead", "observability", "engineering", "incident", "idle", "total"];
 
+    /// <summary>The counts of API usage without a list price, after the money in every listing and export.</summary>
+    public static readonly string[] Counts = ["unpriced_requests", "unpriced_tokens"];
+
     public static readonly IReadOnlyList<AllocatedRow> Rows = Build();
 
     /// <summary>The rows a query over [From, To) in USD covers.</summary>

@@ -59,7 +59,8 @@ public static class BadRecordCatalogue
         // Numbers.
         Add("negative token count", Topics.RequestLogs, Set(Request(), "gen_ai.usage.input_tokens", -5), "gen_ai.usage.input_tokens -5 is negative");
         Add("absurd token count", Topics.RequestLogs, Set(Request(), "gen_ai.usage.output_tokens", 50_000_000_000), "gen_ai.usage.output_tokens 50000000000 is over the plausible maximum 10000000");
-        Add("cached tokens above input tokens", Topics.RequestLogs, Set(Set(Request(), "gen_ai.usage.input_tokens", 100), "gen_ai.usage.cached_input_tokens", 101), "gen_ai.usage.cached_input_tokens 101 exceeds gen_ai.usage.input_tokens 100");
+        Add("reasoning tokens above output tokens", Topics.RequestLogs, Set(Set(Request(), "gen_ai.usage.output_tokens", 100), "gen_ai.usage.reasoning.output_tokens", 101), "gen_ai.usage.reasoning.output_tokens 101 exceeds gen_ai.usage.output_tokens 100");
+        Add("cache reads under two spellings that disagree", Topics.RequestLogs, Set(Set(Request(), "gen_ai.usage.cache_read.input_tokens", 10), "gen_ai.usage.cache_read_input_tokens", 11), "gen_ai.usage.cache_read.input_tokens 10 and gen_ai.usage.cache_read_input_tokens 11 disagree");
         Add("bare NaN", Topics.RequestLogs, Raw(Set(Request(), "latency_ms", 1234.5), "1234.5", "NaN"), "at $.latency_ms: NaN is not a JSON number");
         Add("quoted NaN", Topics.GpuSamples, Set(GpuSample(), "DCGM_FI_DEV_POWER_USAGE", "NaN"), "string 'NaN' is not a number: JSON has no NaN or Infinity");
         Add("bare -Infinity", Topics.GpuSamples, Raw(Set(GpuSample(), "DCGM_FI_DEV_FB_USED", 4321.5), "4321.5", "-Infinity"), "at $.DCGM_FI_DEV_FB_USED: -Infinity is not a JSON number");
@@ -78,7 +79,7 @@ public static class BadRecordCatalogue
         Add("unknown record type", Topics.Incidents, Set(Incident(), "type", "escalated"), "type 'escalated' is not one of credit_issued, impact_updated, mitigated, opened, resolved, responder_joined");
         Add("severity outside sev1..sev4", Topics.Incidents, Set(Incident(), "severity", "SEV1"), "severity 'SEV1' is not one of sev1, sev2, sev3, sev4");
         Add("credit in an unknown currency", Topics.Incidents, Set(Set(Incident(), "type", "credit_issued"), "credit", new JsonObject { ["amount"] = 50, ["currency"] = "usd" }), "credit.currency 'usd' is not one of");
-        Add("column without x_ prefix", Topics.InvoiceLines, Set(InvoiceLine(), "RegionId", "us-east-1"), "column 'RegionId' is not in the invoice-line v1 contract; provider-specific columns need the x_ prefix");
+        Add("column without x_ prefix", Topics.InvoiceLines, Set(InvoiceLine(), "AvailabilityZone", "us-east-1a"), "column 'AvailabilityZone' is not in the invoice-line v1 contract; provider-specific columns need the x_ prefix");
         Add("unsupported schema version", Topics.Incidents, Set(Incident(), "schema_version", 2), "schema_version 2 is not supported by this topic (expected 1)");
 
         // Time.
@@ -89,7 +90,7 @@ public static class BadRecordCatalogue
         Add("unparseable date", Topics.Incidents, Set(Incident(), "timestamp", "16/11/2026 14:05"), "'16/11/2026 14:05' is not an RFC 3339 date-time");
         Add("no such calendar day", Topics.InvoiceLines, Set(InvoiceLine(), "ChargePeriodStart", "2026-02-30T00:00:00Z"), "'2026-02-30T00:00:00Z' is not a real date and time");
         Add("charge period end before start", Topics.InvoiceLines, Set(Set(InvoiceLine(), "ChargePeriodStart", "2026-11-16T10:00:00Z"), "ChargePeriodEnd", "2026-11-16T09:00:00Z"), "ChargePeriodEnd 2026-11-16T09:00:00Z is before ChargePeriodStart 2026-11-16T10:00:00Z");
-        Add("positive credit", Topics.InvoiceLines, Set(Set(InvoiceLine(), "ChargeCategory", "Credit"), "BilledCost", 5), "ChargeCategory Credit has BilledCost 5; a credit must be zero or negative");
+        Add("service category outside the FOCUS list", Topics.InvoiceLines, Set(InvoiceLine(), "ServiceCategory", "Artificial Intelligence"), "ServiceCategory 'Artificial Intelligence' is not one of");
         Add("resolved with a postmortem that is no URL", Topics.Incidents, Set(Resolved(), "postmortem_url", "wiki/INC-1"), "postmortem_url 'wiki/INC-1' is not an absolute http(s) URL");
 
         // Legal JSON that PostgreSQL cannot store.
