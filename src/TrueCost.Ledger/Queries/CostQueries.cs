@@ -23,7 +23,6 @@ public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledge
 {
     private readonly string _cost = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
     private readonly string _queue = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationQueue);
-    private readonly string _audit = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationAudit);
     private readonly string _issues = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationIssues);
 
     /// <summary>
@@ -94,35 +93,5 @@ public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledge
     {
         await using var cmd = dataSource.CreateCommand($"select count(*) from {_queue}");
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
-    }
-
-    /// <summary>
-    /// The conservation check: per hour, the latest allocation's exact input total rounded to the
-    /// cent against what cost_hourly holds. Returns the hours that do not match (none, normally).
-    /// </summary>
-    public async Task<(decimal Input, decimal Allocated, IReadOnlyList<DateTimeOffset> Mismatched)> ReconcileAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand($"""
-            with latest as (select distinct on (hour) hour, round(input_total, 2) as input from {_audit}
-                            where hour >= $1 and hour < $2 order by hour, id desc),
-                 held as (select hour, sum(total) as allocated from {_cost} where hour >= $1 and hour < $2 group by hour)
-            select l.hour, l.input, coalesce(h.allocated, 0) from latest l left join held h using (hour) order by l.hour
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = from });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = to });
-        decimal input = 0, allocated = 0;
-        var mismatched = new List<DateTimeOffset>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            input += r.GetDecimal(1);
-            allocated += r.GetDecimal(2);
-            if (r.GetDecimal(1) != r.GetDecimal(2))
-            {
-                mismatched.Add(r.GetFieldValue<DateTimeOffset>(0));
-            }
-        }
-
-        return (input, allocated, mismatched);
     }
 }

@@ -10,7 +10,9 @@ using TrueCost.Contracts.Validation;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.IntegrationTests.Ingest;
+using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Queries;
+using TrueCost.Ledger.Verification;
 using TrueCost.Synthetic;
 
 namespace TrueCost.IntegrationTests.Allocation;
@@ -71,9 +73,10 @@ public class LateDataTests(InfrastructureFixture infra)
         await SettledAsync(host, pipeline, records.Count + 1);
         Assert.True(await CountAsync(pipeline, "select count(*) from truecost.allocation_audit") >= auditsBeforeRebuild + 24, "the rebuild re-allocated every hour from the rebuilt projections");
         Assert.Equal(after, await CostByHourAsync(pipeline));
-        var (input, allocated, mismatched) = await new CostQueries(pipeline.DataSource, pipeline.Ledger).ReconcileAsync(Day, Day.AddDays(1), CancellationToken.None);
-        Assert.Empty(mismatched);
-        Assert.Equal(input, allocated);
+        var rules = await host.Services.GetRequiredService<LedgerRulesSource>().CurrentAsync(CancellationToken.None);
+        var verified = await new LedgerVerifier(pipeline.DataSource, pipeline.Ledger, rules).VerifyAsync(Day, Day.AddDays(1), CancellationToken.None);
+        Assert.True(verified.Passed, string.Join("; ", verified.Differences.Select(d => $"{d.Hour:HH} {d.What} {d.Expected} vs {d.Actual}")));
+        Assert.Equal(verified.Expected, verified.Allocated);
     }
 
     private static async Task SettledAsync(IHost host, PipelineUnderTest pipeline, int expected)

@@ -21,11 +21,18 @@ public class RebalanceWithoutPostgresTests(ReliabilityFixture infra, ITestOutput
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
     /// <summary>
-    /// How long the visiting member may wait for partitions. A rebalance needs the worker to give
+    /// How long one visiting member may wait for partitions. A rebalance needs the worker to give
     /// partitions up, and each of its assignment callbacks waits up to 5 s for PostgreSQL during the
     /// outage; on a loaded two-core CI machine 45 s once proved too short.
     /// </summary>
-    private static readonly TimeSpan BorrowPatience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan BorrowPatience = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Visiting members tried one after the other. Now and then (about one CI run in ten, cause not found)
+    /// a visitor's join never completes against the mock broker's coordinator while the worker is paused on
+    /// the outage; a fresh member joins at once. The test still requires a rebalance to have happened.
+    /// </summary>
+    private const int Visitors = 3;
 
     private static readonly DateTimeOffset Day = new(2026, 11, 19, 0, 0, 0, TimeSpan.Zero);
 
@@ -45,7 +52,12 @@ public class RebalanceWithoutPostgresTests(ReliabilityFixture infra, ITestOutput
         var outage = Stopwatch.StartNew();
         await infra.Postgres.RestartAsync(async () =>
         {
-            borrowed = await BorrowPartitionsAsync(pipeline.BootstrapServers, pipeline.Ingest.GroupFor(pipeline.RequestTopic), pipeline.RequestTopic);
+            for (var visitor = 0; visitor < Visitors && borrowed == 0; visitor++)
+            {
+                borrowed = await BorrowPartitionsAsync(pipeline.BootstrapServers, pipeline.Ingest.GroupFor(pipeline.RequestTopic), pipeline.RequestTopic);
+                output.WriteLine($"visitor {visitor + 1} held {borrowed} partitions");
+            }
+
             await Eventually.TrueAsync(() => counters.ResumedFromBroker > 0, Patience, () => "no assignment fell back to the broker's offsets");
         });
         outage.Stop();
