@@ -86,7 +86,7 @@ public static class PricesCommand
         var from = ParseStart(parse.GetValue(EffectiveFrom));
         var bytes = await System.IO.File.ReadAllBytesAsync(file.FullName, ct);
         var version = parse.GetValue(Version) is { Length: > 0 } v ? v : $"litellm-{Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]}";
-        var schema = RequireSchema(parse);
+        var schema = Configured(parse).Schema;
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
 
         LiteLlmImport import;
@@ -110,11 +110,10 @@ public static class PricesCommand
 
     private static async Task<int> ListAsync(ParseResult parse, CancellationToken ct)
     {
-        var schema = RequireSchema(parse);
+        var ledger = Configured(parse);
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
         await using var dataSource = NpgsqlDataSource.Create(postgres);
-        var ledger = Settings.Load(parse).WithSchema(schema).Ledger;
         var catalogue = await LedgerStore.LoadPricesAsync(dataSource, ledger, ct);
 
         var providers = ProviderAliases.Default(ledger.Providers);
@@ -216,7 +215,7 @@ public static class PricesCommand
 
     private static async Task<int> MissingAsync(ParseResult parse, CancellationToken ct)
     {
-        var ledger = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
+        var ledger = Configured(parse);
         var from = LedgerCommands.ParseTime(parse.GetValue(From)!, "--from");
         var to = LedgerCommands.ParseTime(parse.GetValue(To)!, "--to");
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
@@ -246,7 +245,8 @@ public static class PricesCommand
         return 0;
     }
 
-    private static string RequireSchema(ParseResult parse) => Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger.Schema;
+    /// <summary>The one configuration's ledger options, with this command's <c>--schema</c> when given.</summary>
+    private static LedgerOptions Configured(ParseResult parse) => Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
 
     private static string Day(DateTimeOffset at) => at.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture);
 

@@ -217,9 +217,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             }
 
             await using var cmd = new NpgsqlCommand($"""
-                select hour, route, tenant, provider, model, traffic_class, serving_mode, gpu_pool, requests,
-                       input_tokens, cached_input_tokens, cache_creation_tokens, output_tokens, reasoning_tokens,
-                       request_bytes + response_bytes, retry_tokens
+                select hour, {UsageRow.Columns}
                 from {_s}.{LedgerTables.UsageHourly} where hour = any($1)
                 order by hour, route, tenant, provider, model, request_model, traffic_class, serving_mode, gpu_pool
                 """, conn, tx);
@@ -227,9 +225,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
-                var at = r.GetFieldValue<DateTimeOffset>(0);
-                var row = new UsageRow(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt64(8),
-                    new TokenCounts(r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)), r.GetInt64(14), r.GetInt64(15));
+                var (at, row) = UsageRow.Read(r);
                 _pricedByHour[at].Add(rules.Pricer.Price(row, at));
             }
         }

@@ -16,7 +16,23 @@ public sealed record UsageRow(
     long Requests,
     TokenCounts Tokens,
     long Bytes,
-    long RetryTokens);
+    long RetryTokens)
+{
+    /// <summary>The select list <see cref="Read"/> reads from usage_hourly, after the hour column.</summary>
+    public const string Columns = """
+        route, tenant, provider, model, traffic_class, serving_mode, gpu_pool, requests,
+        input_tokens, cached_input_tokens, cache_creation_tokens, output_tokens, reasoning_tokens, request_bytes + response_bytes, retry_tokens
+        """;
+
+    /// <summary>Reads a row selected as <c>hour, {Columns}</c>; the hour is the first column.</summary>
+    public static (DateTimeOffset Hour, UsageRow Row) Read(System.Data.Common.DbDataReader r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return (r.GetFieldValue<DateTimeOffset>(0), new UsageRow(
+            r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt64(8),
+            new TokenCounts(r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)), r.GetInt64(14), r.GetInt64(15)));
+    }
+}
 
 /// <summary>A usage row under canonical names, with its list-price cost in the reporting currency, or why it has none.</summary>
 public sealed record PricedUsage(UsageRow Row, string Provider, string Model, decimal ListCost, string? Price, string? UnpricedReason)

@@ -163,8 +163,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
     private async Task<List<(DateTimeOffset Hour, PricedUsage Usage)>> UsageAsync(NpgsqlConnection conn, DateTimeOffset from, DateTimeOffset to, DateTimeOffset[] hours, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand($"""
-            select hour, route, tenant, provider, model, traffic_class, serving_mode, gpu_pool, requests,
-                   input_tokens, cached_input_tokens, cache_creation_tokens, output_tokens, reasoning_tokens, request_bytes + response_bytes, retry_tokens
+            select hour, {UsageRow.Columns}
             from {_s}.{LedgerTables.UsageHourly} where {(hours.Length > 0 ? "hour = any($3)" : "hour >= $1 and hour < $2")}
             """, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from });
@@ -174,9 +173,7 @@ public sealed class LedgerVerifier(NpgsqlDataSource dataSource, LedgerOptions le
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var hour = r.GetFieldValue<DateTimeOffset>(0);
-            var row = new UsageRow(r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt64(8),
-                new TokenCounts(r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)), r.GetInt64(14), r.GetInt64(15));
+            var (hour, row) = UsageRow.Read(r);
             list.Add((hour, rules.Pricer.Price(row, hour)));
         }
 

@@ -30,7 +30,7 @@ public class LateDataTests(InfrastructureFixture infra)
         var records = new SyntheticDay(Day, 3_000, seed: 31).Generate().ToList();
         var host = await pipeline.StartHostAsync();
         await pipeline.ProduceAsync(records);
-        await SettledAsync(host, pipeline, records.Count);
+        await pipeline.SettledAsync(host, records.Count, Patience);
         var before = await CostByHourAsync(pipeline);
 
         var credit = new InvoiceLineRecord
@@ -47,7 +47,7 @@ public class LateDataTests(InfrastructureFixture infra)
             ServiceName = "Data Transfer",
         };
         await pipeline.ProduceAsync([new SyntheticRecord(Topics.InvoiceLines, credit.LineId, JsonSerializer.SerializeToUtf8Bytes(credit, WireJson.Options), Valid: true)]);
-        await SettledAsync(host, pipeline, records.Count + 1);
+        await pipeline.SettledAsync(host, records.Count + 1, Patience);
         var after = await CostByHourAsync(pipeline);
 
         var changed = before.Keys.Where(h => before[h] != after[h]).Order().ToList();
@@ -70,22 +70,13 @@ public class LateDataTests(InfrastructureFixture infra)
             }
         }
 
-        await SettledAsync(host, pipeline, records.Count + 1);
+        await pipeline.SettledAsync(host, records.Count + 1, Patience);
         Assert.True(await CountAsync(pipeline, "select count(*) from truecost.allocation_audit") >= auditsBeforeRebuild + 24, "the rebuild re-allocated every hour from the rebuilt projections");
         Assert.Equal(after, await CostByHourAsync(pipeline));
         var rules = await host.Services.GetRequiredService<LedgerRulesSource>().CurrentAsync(CancellationToken.None);
         var verified = await new LedgerVerifier(pipeline.DataSource, pipeline.Ledger, rules).VerifyAsync(Day, Day.AddDays(1), CancellationToken.None);
         Assert.True(verified.Passed, string.Join("; ", verified.Differences.Select(d => $"{d.Hour:HH} {d.What} {d.Expected} vs {d.Actual}")));
         Assert.Equal(verified.Expected, verified.Allocated);
-    }
-
-    private static async Task SettledAsync(IHost host, PipelineUnderTest pipeline, int expected)
-    {
-        var counters = host.Services.GetRequiredService<IngestCounters>();
-        await Eventually.TrueAsync(() => Topics.All.Sum(t => counters.For(pipeline.Ingest.TopicFor(t)).Processed) >= expected, Patience, () => "ingest did not catch up");
-        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(Patience);
-        var costs = new CostQueries(pipeline.DataSource, pipeline.Ledger);
-        await Eventually.TrueAsync(async () => await costs.QueuedHoursAsync(CancellationToken.None) == 0, Patience, () => "allocation queue did not drain");
     }
 
     private static async Task<long> CountAsync(PipelineUnderTest pipeline, string sql)

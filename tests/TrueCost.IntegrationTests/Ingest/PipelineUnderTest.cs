@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Confluent.Kafka;
+using JasperFx.Events.Daemon;
 using Marten;
+using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,6 +12,7 @@ using TrueCost.Contracts;
 using TrueCost.Ingest;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
+using TrueCost.Ledger.Queries;
 using TrueCost.Ledger.RequestLogs;
 using TrueCost.Ledger.Storage;
 using TrueCost.Synthetic;
@@ -67,6 +70,18 @@ public sealed class PipelineUnderTest : IAsyncDisposable
     }
 
     public static TopicCounters Counters(IHost host, string topic) => host.Services.GetRequiredService<IngestCounters>().For(topic);
+
+    /// <summary>Waits until the host has processed <paramref name="expected"/> records, its projections caught up and the allocation queue drained.</summary>
+    public async Task SettledAsync(IHost host, int expected, TimeSpan patience)
+    {
+        var counters = host.Services.GetRequiredService<IngestCounters>();
+        long Sum(Func<TopicCounters, long> figure) => Topics.All.Sum(t => figure(counters.For(Ingest.TopicFor(t))));
+        await Eventually.TrueAsync(() => Sum(c => c.Processed) >= expected, patience,
+            () => $"ingest did not catch up: processed {Sum(c => c.Processed)} of {expected}, stored {Sum(c => c.Stored)}, dead-lettered {Sum(c => c.DeadLettered)}");
+        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(patience);
+        var costs = new CostQueries(DataSource, Ledger);
+        await Eventually.TrueAsync(async () => await costs.QueuedHoursAsync(CancellationToken.None) == 0, patience, () => "allocation queue did not drain");
+    }
 
     /// <summary>Produces records to this pipeline's topics (prefix applied) and waits for every delivery.</summary>
     public async Task ProduceAsync(IEnumerable<SyntheticRecord> records)

@@ -55,13 +55,13 @@ public class RealBillsScenarioTests(InfrastructureFixture infra)
 
         var records = RequestLogs().Concat(Focus(OpenAiExport("3.00"), "openai-2026-11.csv")).Concat(Focus(AwsExport, "aws-cur-2026-11.csv")).Concat(Focus(LangfuseExport, "langfuse-2026-11.csv")).ToList();
         await pipeline.ProduceAsync(records);
-        await SettledAsync(host, pipeline, records.Count);
+        await pipeline.SettledAsync(host, records.Count, Patience);
         var beforeCorrection = await TenantTotalsAsync(pipeline);
 
         // OpenAI re-issues the month with the output line corrected from 3.00 to 2.40 USD.
         var corrected = Focus(OpenAiExport("2.40"), "openai-2026-11-reissued.csv");
         await pipeline.ProduceAsync(corrected);
-        await SettledAsync(host, pipeline, records.Count + corrected.Count);
+        await pipeline.SettledAsync(host, records.Count + corrected.Count, Patience);
         var totals = await TenantTotalsAsync(pipeline);
 
         // Hand computation (USD):
@@ -193,16 +193,6 @@ public class RealBillsScenarioTests(InfrastructureFixture infra)
             "max_input_tokens": 200000, "max_output_tokens": 64000, "mode": "chat", "output_cost_per_token": 1.5e-05, "output_cost_per_token_above_200k_tokens": 2.25e-05 }
         }
         """;
-
-    private static async Task SettledAsync(IHost host, PipelineUnderTest pipeline, int expected)
-    {
-        var counters = host.Services.GetRequiredService<TrueCost.Ingest.Pipeline.IngestCounters>();
-        await Eventually.TrueAsync(() => Topics.All.Sum(t => counters.For(pipeline.Ingest.TopicFor(t)).Stored) >= expected, Patience,
-            () => $"stored {Topics.All.Sum(t => counters.For(pipeline.Ingest.TopicFor(t)).Stored)} of {expected}; dead-lettered {Topics.All.Sum(t => counters.For(pipeline.Ingest.TopicFor(t)).DeadLettered)}");
-        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(Patience);
-        var costs = new CostQueries(pipeline.DataSource, pipeline.Ledger);
-        await Eventually.TrueAsync(async () => await costs.QueuedHoursAsync(CancellationToken.None) == 0, Patience, () => "allocation queue did not drain");
-    }
 
     private static async Task<Dictionary<string, decimal>> TenantTotalsAsync(PipelineUnderTest pipeline)
     {
