@@ -62,7 +62,8 @@ public static class DemoCommand
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
 
         var ledger = settings.Ledger;
-        var ingest = new IngestOptions { BootstrapServers = kafka.BootstrapServers };
+        var ingest = settings.Ingest;
+        ingest.BootstrapServers = kafka.BootstrapServers;
         using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true), LogLevel.Error);
         await host.StartAsync(ct);
         var counters = host.Services.GetRequiredService<IngestCounters>();

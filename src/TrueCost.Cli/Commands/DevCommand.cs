@@ -37,7 +37,9 @@ public static class DevCommand
         await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = kafkaPort }, ct: ct);
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
         var ledger = settings.Ledger;
-        using var host = PipelineHost.Build(postgres.ConnectionString, new IngestOptions { BootstrapServers = kafka.BootstrapServers }, ledger, new PipelineRoles(Ingest: true, Projections: true));
+        var ingest = settings.Ingest;
+        ingest.BootstrapServers = kafka.BootstrapServers;
+        using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true));
         await host.StartAsync(ct);
 
         // A fresh key per run: only its hash is configured, the key itself is printed once.

@@ -13,26 +13,19 @@ namespace TrueCost.Cli.Commands;
 /// </summary>
 public static class WorkerCommands
 {
-    private static readonly Option<int> BatchSize = new("--batch-size") { Description = "Records per database transaction", DefaultValueFactory = _ => 5000 };
-    private static readonly Option<int> WriteLanes = new("--write-lanes")
+    private static readonly Option<int?> BatchSize = new("--batch-size") { Description = "Records per database transaction (default: Ingest:BatchSize, 5000)" };
+    private static readonly Option<int?> WriteLanes = new("--write-lanes")
     {
-        Description = "Batches per topic stored at once, each from its own share of the partitions",
-        DefaultValueFactory = _ => new IngestOptions().WriteLanes,
+        Description = "Batches per topic stored at once, each from its own share of the partitions (default: Ingest:WriteLanes, 2)",
     };
 
-    private static readonly Option<string> Group = new("--group") { Description = "Kafka consumer group", DefaultValueFactory = _ => "truecost-ingest" };
+    private static readonly Option<string?> Group = new("--group") { Description = "Kafka consumer group (default: Ingest:ConsumerGroup, truecost-ingest)" };
     private static readonly Option<bool> WithProjections = new("--with-projections") { Description = "Also run the projection daemon in this process (only one process per database may)" };
     private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
-    private static readonly Option<string> TopicPrefix = new("--topic-prefix") { Description = "Prepended to every topic name (several pipelines on one cluster)", DefaultValueFactory = _ => string.Empty };
-    private static readonly Option<int> SessionTimeoutMs = new("--session-timeout-ms")
+    private static readonly Option<string?> TopicPrefix = new("--topic-prefix") { Description = "Prepended to every topic name (several pipelines on one cluster; default: Ingest:TopicPrefix)" };
+    private static readonly Option<int?> SessionTimeoutMs = new("--session-timeout-ms")
     {
-        Description = "Kafka consumer session timeout: how long the partitions of a worker that died without leaving stay unassigned",
-        DefaultValueFactory = _ => new IngestOptions().SessionTimeoutMs,
-        Validators =
-        {
-            // The worker heartbeats at least every second, and a session must outlast a few heartbeats.
-            r => { if (r.GetValueOrDefault<int>() is < 2000 or > 300_000) { r.AddError("--session-timeout-ms must be within 2000..300000"); } },
-        },
+        Description = "Kafka consumer session timeout: how long the partitions of a worker that died without leaving stay unassigned (default: Ingest:SessionTimeoutMs, 10000)",
     };
 
     public static Command Ingest()
@@ -59,21 +52,28 @@ public static class WorkerCommands
     {
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
-        var ingest = new IngestOptions
-        {
-            BatchSize = parse.GetValue(BatchSize),
-            WriteLanes = parse.GetValue(WriteLanes),
-            ConsumerGroup = parse.GetValue(Group)!,
-            TopicPrefix = parse.GetValue(TopicPrefix)!,
-            SessionTimeoutMs = parse.GetValue(SessionTimeoutMs),
-        };
+        var settings = Settings.Load(parse).WithSchema(parse.GetValue(Schema));
+        var ingest = settings.Ingest;
+        ingest.BatchSize = parse.GetValue(BatchSize) ?? ingest.BatchSize;
+        ingest.WriteLanes = parse.GetValue(WriteLanes) ?? ingest.WriteLanes;
+        ingest.ConsumerGroup = parse.GetValue(Group) ?? ingest.ConsumerGroup;
+        ingest.TopicPrefix = parse.GetValue(TopicPrefix) ?? ingest.TopicPrefix;
+        ingest.SessionTimeoutMs = parse.GetValue(SessionTimeoutMs) ?? ingest.SessionTimeoutMs;
         if (roles.Ingest)
         {
             ingest.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
             Endpoints.CheckKafka(ingest.BootstrapServers);
+            try
+            {
+                ingest.Validate();
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new CliException(e.Message);
+            }
         }
 
-        var ledger = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).Ledger;
+        var ledger = settings.Ledger;
         using var host = PipelineHost.Build(postgres, ingest, ledger, roles);
         await host.RunAsync(ct);
         return 0;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Rightsizing;
 
@@ -23,12 +24,13 @@ public sealed class Settings
         Recursive = true,
     };
 
-    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings)
+    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings, IngestOptions ingest)
     {
         Configuration = configuration;
         Source = source;
         Ledger = ledger;
         Findings = findings;
+        Ingest = ingest;
     }
 
     public IConfiguration Configuration { get; }
@@ -39,6 +41,9 @@ public sealed class Settings
     public LedgerOptions Ledger { get; }
 
     public FindingsOptions Findings { get; }
+
+    /// <summary>Section <c>Ingest</c>; its broker comes from <c>--kafka</c> / <c>$TRUECOST_KAFKA</c> when given.</summary>
+    public IngestOptions Ingest { get; }
 
     public static Settings Load(ParseResult parse) => Load(parse.GetValue(ConfigFile)?.FullName);
 
@@ -65,13 +70,16 @@ public sealed class Settings
         IConfiguration configuration;
         LedgerOptions ledger;
         FindingsOptions findings;
+        IngestOptions ingest;
         try
         {
             configuration = builder.AddEnvironmentVariables().Build();
             UnknownKeys.Check(configuration.GetSection(LedgerOptions.Section), typeof(LedgerOptions));
             UnknownKeys.Check(configuration.GetSection(FindingsOptions.Section), typeof(FindingsOptions));
             ledger = configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new LedgerOptions();
+            UnknownKeys.Check(configuration.GetSection(IngestOptions.Section), typeof(IngestOptions));
             findings = configuration.GetSection(FindingsOptions.Section).Get<FindingsOptions>() ?? new FindingsOptions();
+            ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
@@ -81,6 +89,7 @@ public sealed class Settings
         try
         {
             ledger.Validate();
+            ingest.ValidateValues();
             LedgerStore.LoadPrices(ledger);
             findings.LoadCatalogue();
         }
@@ -89,7 +98,7 @@ public sealed class Settings
             throw new CliException($"configuration{(source is null ? string.Empty : $" {source}")}: {e.Message}");
         }
 
-        return new Settings(configuration, source, ledger, findings);
+        return new Settings(configuration, source, ledger, findings, ingest);
     }
 
     /// <summary>Applies a command's own <c>--schema</c> when the user gave one.</summary>

@@ -15,6 +15,8 @@ public sealed class GpuSampleSource(TimeProvider clock, IngestOptions options) :
 
     public IRecordParser<GpuSampleRecord> Parser { get; } = new GpuSampleParser(clock);
 
+    public void Read(byte[] message, List<SourceRecord<GpuSampleRecord>> into) => OneRecordPerMessage.Read(Parser, message, into);
+
     /// <summary>A GPU reports once per instant, so GPU and timestamp identify a sample.</summary>
     public string RecordId(GpuSampleRecord record) =>
         record.GpuUuid + "@" + record.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

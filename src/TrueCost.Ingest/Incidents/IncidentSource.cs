@@ -15,6 +15,8 @@ public sealed class IncidentSource(TimeProvider clock, IngestOptions options) : 
 
     public IRecordParser<IncidentRecord> Parser { get; } = new IncidentParser(clock);
 
+    public void Read(byte[] message, List<SourceRecord<IncidentRecord>> into) => OneRecordPerMessage.Read(Parser, message, into);
+
     public string RecordId(IncidentRecord record) => record.RecordId;
 
     public IEnumerable<StreamEvent> ToEvents(SourceRange range, IReadOnlyList<IncidentRecord> records) =>

@@ -14,6 +14,8 @@ public sealed class InvoiceLineSource(TimeProvider clock, IngestOptions options)
 
     public IRecordParser<InvoiceLineRecord> Parser { get; } = new InvoiceLineParser(clock);
 
+    public void Read(byte[] message, List<SourceRecord<InvoiceLineRecord>> into) => OneRecordPerMessage.Read(Parser, message, into);
+
     public string RecordId(InvoiceLineRecord record) => record.LineId;
 
     public IEnumerable<StreamEvent> ToEvents(SourceRange range, IReadOnlyList<InvoiceLineRecord> records) =>

@@ -6,8 +6,12 @@ using TrueCost.Contracts;
 
 namespace TrueCost.Ingest.Pipeline;
 
-/// <summary>A record that cannot be stored, with the reason a person can act on.</summary>
-public readonly record struct Rejected(ConsumeResult<byte[]?, byte[]?> Message, string Reason);
+/// <summary>
+/// A record that cannot be stored, with the reason a person can act on. <paramref name="Record"/> is the
+/// refused record's own bytes when the message carries more than one record (an OTLP span); else the
+/// message is dead-lettered whole.
+/// </summary>
+public readonly record struct Rejected(ConsumeResult<byte[]?, byte[]?> Message, string Reason, ReadOnlyMemory<byte>? Record = null);
 
 /// <summary>
 /// Writes rejected records verbatim to <c>&lt;topic&gt;.dlq</c> with the reason and source coordinates
@@ -51,7 +55,7 @@ public sealed class DeadLetterPublisher : IDisposable
     private static Message<byte[]?, byte[]?> ToDeadLetter(string topic, Rejected r) => new()
     {
         Key = r.Message.Message.Key,
-        Value = r.Message.Message.Value,
+        Value = r.Record is { } record ? record.ToArray() : r.Message.Message.Value,
         Headers = new Headers
         {
             { DeadLetterHeaders.Reason, Encoding.UTF8.GetBytes(r.Reason) },

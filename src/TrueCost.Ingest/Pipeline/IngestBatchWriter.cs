@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Marten;
 using Marten.Services;
@@ -43,7 +44,7 @@ public sealed class IngestBatchWriter<TRecord>(
         }
 
         var gaps = Gaps(fresh, committed);
-        var (candidates, repeats, rejected) = Screen(fresh);
+        var (candidates, repeats, rejected, ignored) = Screen(fresh);
         var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, ct);
 
         await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))
@@ -64,7 +65,7 @@ public sealed class IngestBatchWriter<TRecord>(
         await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, next, ct);
         await deadLetters.PublishAsync(source.Topic, rejected, ct);
         await tx.CommitAsync(ct);
-        return new BatchOutcome(stored.Count, duplicates, rejected.Count, batch.Count - fresh.Count, gaps);
+        return new BatchOutcome(stored.Count, duplicates, rejected.Count, batch.Count - fresh.Count, gaps, ignored);
     }
 
     /// <summary>
@@ -98,37 +99,48 @@ public sealed class IngestBatchWriter<TRecord>(
         fresh.GroupBy(m => m.Partition.Value).Sum(p => Math.Max(0, p.Min(m => m.Offset.Value) - committed.GetValueOrDefault(p.Key)));
 
     /// <summary>
-    /// Parses the records; each id's first record is a candidate, and a later record with an id
-    /// already seen in the batch is a repeat, settled by <see cref="ClaimInRoundsAsync"/>.
+    /// Reads the records of each message; each id's first record is a candidate, and a later record with
+    /// an id already seen in the batch is a repeat, settled by <see cref="ClaimInRoundsAsync"/>.
     /// </summary>
-    private (List<Candidate> Candidates, List<Candidate> Repeats, List<Rejected> Rejected) Screen(List<ConsumeResult<byte[]?, byte[]?>> fresh)
+    private (List<Candidate> Candidates, List<Candidate> Repeats, List<Rejected> Rejected, int Ignored) Screen(List<ConsumeResult<byte[]?, byte[]?>> fresh)
     {
         var candidates = new List<Candidate>(fresh.Count);
         var repeats = new List<Candidate>();
         var rejected = new List<Rejected>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var read = new List<SourceRecord<TRecord>>();
+        var ignored = 0;
         foreach (var message in fresh)
         {
             var value = message.Message.Value ?? [];
-            var parsed = source.Parser.Parse(value);
-            if (!parsed.IsValid)
+            read.Clear();
+            source.Read(value, read);
+            foreach (var r in read)
             {
-                rejected.Add(new Rejected(message, parsed.Error!));
-                continue;
-            }
+                if (r.Record is null)
+                {
+                    if (r.Refusal is { } refusal)
+                    {
+                        rejected.Add(new Rejected(message, refusal, IsWhole(r.Content, value) ? null : r.Content));
+                    }
+                    else
+                    {
+                        ignored++;
+                    }
 
-            if (StorableText.NulCharacterIn(value) is { } unstorable)
-            {
-                rejected.Add(new Rejected(message, unstorable));
-                continue;
-            }
+                    continue;
+                }
 
-            var candidate = new Candidate(message, parsed.Record!, source.RecordId(parsed.Record!), ContentHash(value));
-            (seen.Add(candidate.Id) ? candidates : repeats).Add(candidate);
+                var candidate = new Candidate(message, r.Record, source.RecordId(r.Record), ContentHash(r.Content.Span));
+                (seen.Add(candidate.Id) ? candidates : repeats).Add(candidate);
+            }
         }
 
-        return (candidates, repeats, rejected);
+        return (candidates, repeats, rejected, ignored);
     }
+
+    private static bool IsWhole(ReadOnlyMemory<byte> content, byte[] message) =>
+        MemoryMarshal.TryGetArray(content, out var segment) && segment.Array == message && segment.Count == message.Length;
 
     /// <summary>
     /// Claims the candidates' ids and applies the rules, in rounds: when a rule rejects a record,
@@ -349,7 +361,7 @@ public sealed class IngestBatchWriter<TRecord>(
     /// Tells a resent copy from a different record reusing an id. It guards against accidents, not
     /// attackers, so a fast 64-bit hash serves (SHA-256 cost a fifth of the worker's parse time).
     /// </summary>
-    private static long ContentHash(byte[] value) => unchecked((long)XxHash3.HashToUInt64(value));
+    private static long ContentHash(ReadOnlySpan<byte> value) => unchecked((long)XxHash3.HashToUInt64(value));
 
     private sealed record Candidate(ConsumeResult<byte[]?, byte[]?> Message, TRecord Record, string Id, long Hash);
 }

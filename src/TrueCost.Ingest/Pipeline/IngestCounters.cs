@@ -20,6 +20,7 @@ public sealed class TopicCounters
     private long _batches;
     private long _lostToRetention;
     private long _resumedFromBroker;
+    private long _ignored;
 
     public long Stored => Interlocked.Read(ref _stored);
 
@@ -35,7 +36,10 @@ public sealed class TopicCounters
     /// <summary>Assignments that resumed from the broker's committed offsets because PostgreSQL could not be read.</summary>
     public long ResumedFromBroker => Interlocked.Read(ref _resumedFromBroker);
 
-    public long Processed => Stored + Duplicates + DeadLettered;
+    /// <summary>Records read that are not of the topic's kind (spans that are not LLM calls); never stored.</summary>
+    public long Ignored => Interlocked.Read(ref _ignored);
+
+    public long Processed => Stored + Duplicates + DeadLettered + Ignored;
 
     internal void CountResumedFromBroker() => Interlocked.Increment(ref _resumedFromBroker);
 
@@ -45,9 +49,11 @@ public sealed class TopicCounters
         Interlocked.Add(ref _duplicates, outcome.Duplicates);
         Interlocked.Add(ref _deadLettered, outcome.DeadLettered);
         Interlocked.Add(ref _lostToRetention, outcome.LostToRetention);
+        Interlocked.Add(ref _ignored, outcome.Ignored);
         Interlocked.Increment(ref _batches);
     }
 }
 
 /// <summary>What one committed batch did. Records skipped as already committed elsewhere are not counted.</summary>
-public readonly record struct BatchOutcome(int Stored, int Duplicates, int DeadLettered, int AlreadyCommitted, long LostToRetention);
+/// <param name="Ignored">Records of a message that are not of the topic's kind (an HTTP span among GenAI spans): counted, not stored.</param>
+public readonly record struct BatchOutcome(int Stored, int Duplicates, int DeadLettered, int AlreadyCommitted, long LostToRetention, int Ignored = 0);

@@ -35,6 +35,10 @@ public sealed class IngestOptions
     /// <summary>The consumer group (and offset-table key) of one input topic.</summary>
     public string GroupFor(string topic) => $"{ConsumerGroup}.{topic}";
 
+    /// <summary>The OpenTelemetry topics (the Collector's Kafka exporter writes them) and how their records are read.</summary>
+    public OtlpIngestOptions Otlp { get; set; } = new();
+
+    /// <summary>Everything a worker needs, the broker's address included.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(BootstrapServers))
@@ -42,6 +46,13 @@ public sealed class IngestOptions
             throw new InvalidOperationException("Ingest:BootstrapServers is empty: pass --kafka or set TRUECOST_KAFKA");
         }
 
+        ValidateValues();
+    }
+
+    /// <summary>The values a configuration file sets (checked at start of every command, before a broker is known).</summary>
+    public void ValidateValues()
+    {
+        Otlp.Validate();
         if (BatchSize is < 1 or > 100_000)
         {
             throw new InvalidOperationException($"Ingest:BatchSize {BatchSize} is outside 1..100000");
@@ -50,6 +61,12 @@ public sealed class IngestOptions
         if (WriteLanes is < 1 or > 16)
         {
             throw new InvalidOperationException($"Ingest:WriteLanes {WriteLanes} is outside 1..16");
+        }
+
+        if (SessionTimeoutMs is < 2000 or > 300_000)
+        {
+            // The worker heartbeats at least every second, and a session must outlast a few heartbeats.
+            throw new InvalidOperationException($"Ingest:SessionTimeoutMs {SessionTimeoutMs} is outside 2000..300000");
         }
 
         if (BatchLinger <= TimeSpan.Zero || BatchLinger > TimeSpan.FromMinutes(1))

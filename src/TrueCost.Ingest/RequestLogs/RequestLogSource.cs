@@ -14,6 +14,8 @@ public sealed class RequestLogSource(TimeProvider clock, IngestOptions options) 
 
     public IRecordParser<RequestLogRecord> Parser { get; } = new RequestLogParser(clock);
 
+    public void Read(byte[] message, List<SourceRecord<RequestLogRecord>> into) => OneRecordPerMessage.Read(Parser, message, into);
+
     public string RecordId(RequestLogRecord record) => record.RequestId;
 
     public IEnumerable<StreamEvent> ToEvents(SourceRange range, IReadOnlyList<RequestLogRecord> records) =>

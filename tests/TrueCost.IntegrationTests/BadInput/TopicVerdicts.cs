@@ -74,9 +74,12 @@ public static class TopicVerdicts
 
     private static Func<byte[], Verdict> Judge<TRecord>(IIngestSource<TRecord> source)
         where TRecord : class =>
-        value => source.Parser.Parse(value) is var parsed && !parsed.IsValid ? new Verdict(null, parsed.Error)
-            : StorableText.NulCharacterIn(value) is { } unstorable ? new Verdict(null, unstorable)
-            : new Verdict(source.RecordId(parsed.Record!), null);
+        value =>
+        {
+            var read = new List<SourceRecord<TRecord>>();
+            source.Read(value, read);
+            return read.Single() is { Record: { } record } ? new Verdict(source.RecordId(record), null) : new Verdict(null, read.Single().Refusal);
+        };
 
     /// <summary>Short topic names for figures: request-logs, gpu-samples, invoice-lines, incidents.</summary>
     public static string ShortName(string topic) => topic.Split('.')[1];
