@@ -17,11 +17,16 @@ public sealed class RequestLogParser(TimeProvider clock) : IRecordParser<Request
             return parsed;
         }
 
-        var error = Validate(parsed.Record!, clock.GetUtcNow());
+        var error = Check(parsed.Record!, clock.GetUtcNow());
         return error is null ? parsed : ParseResult<RequestLogRecord>.Reject($"request {Clip(parsed.Record!.RequestId)}: {error}");
     }
 
-    private static string? Validate(RequestLogRecord r, DateTimeOffset now)
+    /// <summary>
+    /// The native rules applied to a record built by another source (an OTLP span, a gateway's log line):
+    /// the reason the record would be refused, or null when it is acceptable. The reason names the field
+    /// and the value but not the record; the caller prefixes what identifies it.
+    /// </summary>
+    public static string? Check(RequestLogRecord r, DateTimeOffset now)
     {
         if (r.SchemaVersion != 1)
         {
