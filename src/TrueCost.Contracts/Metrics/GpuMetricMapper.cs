@@ -148,8 +148,9 @@ public sealed class GpuMetricMapper(GpuMetricMapping mapping, TimeProvider clock
         {
             var slices = device.Where(g => g.Slice is not null).ToList();
             var whole = device.FirstOrDefault(g => g.Slice is null);
-            var power = whole?.Values.GetValueOrDefault(PowerUsage)
-                ?? slices.Select(s => s.Values.TryGetValue(PowerUsage, out var w) ? w : (double?)null).Max();
+            var power = whole is not null && whole.Values.TryGetValue(PowerUsage, out var wholePower)
+                ? wholePower
+                : slices.Select(s => s.Values.TryGetValue(PowerUsage, out var w) ? w : (double?)null).Max();
             if (whole is not null)
             {
                 gpus.Remove((whole.Id, whole.At));

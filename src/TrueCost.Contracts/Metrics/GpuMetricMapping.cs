@@ -35,11 +35,13 @@ public sealed class GpuMetricMapping
     /// <summary>
     /// Labels naming the node, first present wins: the Kubernetes node (<c>k8s.node.name</c> from the
     /// Collector, <c>node</c> from relabelling), DCGM exporter's <c>Hostname</c>, the OpenTelemetry
-    /// <c>host.name</c>, and last the scrape's <c>instance</c>, of which only the host part is used.
+    /// <c>host.name</c>, the scraped host as the Collector's prometheus receiver names it (<c>server.address</c>,
+    /// formerly <c>net.host.name</c>), and last the scrape's <c>instance</c>, of which only the host part is used.
     /// vLLM's own metrics carry no node label, so its points usually meet DCGM's through <c>instance</c>
     /// or the Kubernetes node; both must name the node the same way.
     /// </summary>
-    public static readonly IReadOnlyList<string> DefaultNodeLabels = ["k8s.node.name", "node", "Hostname", "host.name", "instance"];
+    public static readonly IReadOnlyList<string> DefaultNodeLabels =
+        ["k8s.node.name", "node", "Hostname", "host.name", "server.address", "net.host.name", "instance"];
 
     /// <summary>
     /// Replaces <see cref="DefaultPoolLabels"/> when set. Null rather than pre-filled because the configuration

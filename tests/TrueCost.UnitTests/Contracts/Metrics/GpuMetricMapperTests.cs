@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TrueCost.Contracts.GpuSamples;
 using TrueCost.Contracts.Metrics;
+using TrueCost.Ingest.GpuSamples;
 
 namespace TrueCost.UnitTests.Contracts.Metrics;
 
@@ -104,6 +105,18 @@ public class GpuMetricMapperTests
     }
 
     [Fact]
+    public void A_whole_gpu_series_of_a_mig_partitioned_gpu_gives_its_power_to_the_slices_and_is_no_sample_itself()
+    {
+        var wholeDevice = "DCGM_FI_DEV_POWER_USAGE{gpu=\"0\",UUID=\"" + ExporterOutput.Gpu0 + "\",modelName=\"NVIDIA H100 80GB HBM3\",Hostname=\"gpu-node-2\"} 600\n";
+        var text = ExporterOutput.DcgmMig.Replace("} 400", "} 140737488355330", StringComparison.Ordinal) + "\n" + wholeDevice;
+
+        var result = Mapper().Map(Round(T0, text, node: "gpu-node-2"));
+
+        Assert.Equal([150d, 450d], result.Samples.OrderBy(s => s.GpuUuid, StringComparer.Ordinal).Select(s => s.PowerWatts));
+        Assert.Equal(1, result.Ignored["whole-GPU series of a MIG-partitioned GPU (its power is shared among the slices)"]);
+    }
+
+    [Fact]
     public void Vllm_v1_values_are_split_over_the_nodes_gpus_and_tokens_are_increments_that_sum_exactly()
     {
         var mapper = Mapper();
@@ -181,6 +194,19 @@ public class GpuMetricMapperTests
         Assert.All(near.Samples, s => Assert.Equal(30, s.IntervalSeconds));
         Assert.All(far.Samples, s => Assert.Equal(15, s.IntervalSeconds));
         Assert.Empty(repeat.Samples);
+    }
+
+    [Fact]
+    public void Mapped_samples_as_produced_are_accepted_by_the_ingest_parser()
+    {
+        var mapper = Mapper();
+        mapper.Map(Round(T0, ExporterOutput.DcgmTwoH100, ExporterOutput.VllmV1(5, 2, 0.42, 10_000, 4_000)));
+        var samples = mapper.Map(Round(T0.AddSeconds(15), ExporterOutput.DcgmTwoH100, ExporterOutput.VllmV1(6, 0, 0.57, 12_345, 4_999))).Samples;
+
+        var parsed = samples.Select(s => new GpuSampleParser(Clock).Parse(GpuSampleProducer.Serialize(s))).ToList();
+
+        Assert.All(parsed, p => Assert.Null(p.Error));
+        Assert.Equal(samples, parsed.Select(p => p.Record!));
     }
 
     [Theory]
