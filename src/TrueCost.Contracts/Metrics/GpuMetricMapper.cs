@@ -222,7 +222,7 @@ public sealed class GpuMetricMapper(GpuMetricMapping mapping, TimeProvider clock
 
             if (!instantsByNode.TryGetValue(node, out var instants))
             {
-                batch.Ignore($"vLLM points of node {node} with no GPU of that node in the batch");
+                batch.Ignore($"vLLM points of node {node} with no GPU of that node in the batch (its DCGM points are missing or refused, or name the node differently)");
                 continue;
             }
 

@@ -148,6 +148,20 @@ public class GpuMetricMapperTests
     }
 
     [Fact]
+    public void Otlp_points_from_the_collector_meet_dcgm_through_server_address_and_delta_tokens_count_as_is()
+    {
+        var labels = new Dictionary<string, string> { ["model_name"] = "qwen", ["server.address"] = "gpu-node-1", ["service.instance.id"] = "gpu-node-1:8000" };
+        var points = Round(T0, ExporterOutput.DcgmTwoH100);
+        points.Add(new MetricPoint("vllm:prompt_tokens", MetricKind.Delta, 901, T0.AddMilliseconds(300), labels));
+        points.Add(new MetricPoint("vllm:num_requests_waiting", MetricKind.Gauge, 7, T0.AddMilliseconds(300), labels));
+
+        var result = Mapper().Map(points);
+
+        Assert.Equal(901, result.Samples.Sum(s => s.PromptTokens));
+        Assert.All(result.Samples, s => Assert.Equal(3.5, s.RequestsWaiting));
+    }
+
+    [Fact]
     public void A_counter_that_drops_was_reset_and_its_increment_is_the_new_value()
     {
         var mapper = Mapper();
@@ -166,7 +180,7 @@ public class GpuMetricMapperTests
         var result = Mapper().Map(points);
 
         Assert.Empty(result.Samples);
-        Assert.Equal(5, result.Ignored["vLLM points of node 10.0.0.7 with no GPU of that node in the batch"]);
+        Assert.Equal(5, result.Ignored["vLLM points of node 10.0.0.7 with no GPU of that node in the batch (its DCGM points are missing or refused, or name the node differently)"]);
     }
 
     [Fact]
