@@ -2,13 +2,14 @@ namespace TrueCost.UnitTests.Contracts.Metrics;
 
 /// <summary>
 /// /metrics bodies shaped like the real exporters' output. Facts taken from, not copied:
-/// NVIDIA/dcgm-exporter README.md (curl localhost:9400/metrics: HELP/TYPE block first, label order gpu, UUID,
-/// then device, modelName, Hostname; DCGM_FI_DEV_MEMORY_TEMP 9223372036854775794 where a field is not supported),
+/// NVIDIA/dcgm-exporter README.md (curl localhost:9400/metrics: HELP/TYPE block first, labels gpu and UUID first;
+/// DCGM_FI_DEV_MEMORY_TEMP 9223372036854775794 where a field is not supported),
 /// NVIDIA/dcgm-exporter etc/default-counters.csv and etc/dcp-metrics-included.csv (field names, types, help
-/// texts), NVIDIA/DCGM dcgmlib/dcgm_structs.h (blank values), vllm-project/vllm docs/design/metrics.md
+/// texts), NVIDIA/DCGM dcgmlib/dcgm_structs.h and NVIDIA/go-dcgm pkg/dcgm/dcgm_structs.h (blank values), vllm-project/vllm docs/design/metrics.md
 /// (V1 names, model_name label, prometheus_client output with ".0" values and _created series) and the V0 list
 /// in the same file's history (vllm:gpu_cache_usage_perc), prometheus/docs content/docs/instrumenting/exposition_formats.md
-/// and the OpenMetrics 1.0 specification (prometheus/OpenMetrics specification/OpenMetrics.md: _total, _created, # UNIT, # EOF, seconds).
+/// (label escapes, millisecond timestamps, the msdos_file_access_time_seconds example) and the OpenMetrics 1.0 specification
+/// (OpenObservability/OpenMetrics specification/OpenMetrics.md: _total, _created, # UNIT, # EOF, timestamps in seconds).
 /// </summary>
 internal static class ExporterOutput
 {
