@@ -15,6 +15,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     BreakevenCommand.Create(),
     IncidentCostCommand.Create(),
     ImportCommand.Create(),
+    ScrapeCommand.Create(),
     PricesCommand.Create(),
     ApiCommand.Create(),
     ConfigCommand.Create(),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Confluent.Kafka;
 using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Contracts;
@@ -48,7 +47,7 @@ public static class ImportCommand
         var kafka = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
         Endpoints.CheckKafka(kafka);
         var topic = parse.GetValue(TopicPrefix) + Topics.InvoiceLines;
-        CheckTopic(kafka, topic);
+        Endpoints.CheckTopic(kafka, topic);
 
         using var importer = new FocusImporter(kafka, topic, TimeProvider.System);
         try
@@ -74,28 +73,6 @@ public static class ImportCommand
 
         Print(importer.Summary, topic);
         return importer.Summary.Rejected == 0 ? 0 : 1;
-    }
-
-    /// <summary>
-    /// A mistyped --topic-prefix would otherwise produce into a topic that the broker auto-creates and no
-    /// ingest worker reads: the import would report success and the lines would never be stored. The
-    /// metadata of all topics is asked for because asking for the one topic may auto-create it.
-    /// </summary>
-    private static void CheckTopic(string kafka, string topic)
-    {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
-        try
-        {
-            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-            if (!metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError))
-            {
-                throw new CliException($"topic {topic} does not exist on Kafka at {kafka}; check --topic-prefix, or create the pipeline's topics first (truecost dev does)");
-            }
-        }
-        catch (KafkaException e)
-        {
-            throw new CliException($"cannot list the topics of Kafka at {kafka}: {e.Error.Reason}");
-        }
     }
 
     private static void Print(FocusImportSummary summary, string topic)

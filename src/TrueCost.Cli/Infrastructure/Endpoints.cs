@@ -57,6 +57,28 @@ public static class Endpoints
             throw new CliException($"cannot reach Kafka at {bootstrapServers}: {e.Error.Reason}");
         }
     }
+
+    /// <summary>
+    /// A mistyped --topic-prefix would otherwise produce into a topic that the broker auto-creates and no
+    /// ingest worker reads: the producing command would report success and the records would never be stored. The
+    /// metadata of all topics is asked for because asking for the one topic may auto-create it.
+    /// </summary>
+    public static void CheckTopic(string kafka, string topic)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        try
+        {
+            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
+            if (!metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError))
+            {
+                throw new CliException($"topic {topic} does not exist on Kafka at {kafka}; check --topic-prefix, or create the pipeline's topics first (truecost dev does)");
+            }
+        }
+        catch (KafkaException e)
+        {
+            throw new CliException($"cannot list the topics of Kafka at {kafka}: {e.Error.Reason}");
+        }
+    }
 }
 
 /// <summary>A failure the user can fix; printed without a stack trace, exit code 2.</summary>

@@ -20,11 +20,15 @@ public sealed class GpuSampleParser(TimeProvider clock) : IRecordParser<GpuSampl
         }
 
         var r = parsed.Record!;
-        var error = Validate(r, clock.GetUtcNow());
+        var error = Check(r, clock.GetUtcNow());
         return error is null ? parsed : ParseResult<GpuSampleRecord>.Reject($"gpu sample {Clip(r.GpuUuid)} at {TimestampRules.Format(r.Timestamp)}: {error}");
     }
 
-    private static string? Validate(GpuSampleRecord r, DateTimeOffset now)
+    /// <summary>
+    /// The topic's rules on a record built in process (the metrics mapper checks what it produces with the
+    /// same rules the ingest worker applies): null when valid, else the reason naming the field and value.
+    /// </summary>
+    public static string? Check(GpuSampleRecord r, DateTimeOffset now)
     {
         if (r.SchemaVersion != 1)
         {

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using TrueCost.Contracts.InvoiceLines;
 using TrueCost.Contracts.Validation;
+using TrueCost.Ingest.Pipeline;
 
 namespace TrueCost.Ingest.InvoiceLines;
 
@@ -68,16 +69,7 @@ public sealed class FocusImporter : IDisposable
     {
         _topic = topic;
         _reader = new FocusCsvReader(clock);
-        _producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            ClientId = "truecost-import-focus",
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            LingerMs = 20,
-            // An unreachable broker fails the import within a minute instead of librdkafka's five.
-            MessageTimeoutMs = 60_000,
-        }).Build();
+        _producer = new ProducerBuilder<string, byte[]>(SourceProducerConfig.Create(bootstrapServers, "truecost-import-focus", lingerMs: 20)).Build();
     }
 
     public FocusImportSummary Summary { get; } = new();
