@@ -16,6 +16,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     IncidentCostCommand.Create(),
     ImportCommand.Create(),
     ScrapeCommand.Create(),
+    OtlpReceiverCommand.Create(),
     PricesCommand.Create(),
     ApiCommand.Create(),
     ConfigCommand.Create(),

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Spectre.Console;
 using TrueCost.Api;
+using TrueCost.Api.Otlp;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Contracts;
 using TrueCost.DevInfra;
@@ -22,20 +23,21 @@ public static class DevCommand
 {
     private static readonly Option<int> KafkaPort = new("--kafka-port") { Description = "Stable local port forwarded to the embedded broker", DefaultValueFactory = _ => 19092 };
     private static readonly Option<int> ApiPort = new("--api-port") { Description = "Port of the query API on 127.0.0.1", DefaultValueFactory = _ => 8080 };
+    private static readonly Option<int> OtlpPort = new("--otlp-port") { Description = "Port of the OTLP/HTTP receiver on 127.0.0.1", DefaultValueFactory = _ => OtlpReceiverHost.DefaultPort };
     private static readonly Option<bool> DemoData = new("--demo-data") { Description = "Also produce the synthetic demo day (2026-11-16, 100,000 requests) into the topics" };
 
     public static Command Create()
     {
-        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, DemoData };
-        command.SetAction((parse, ct) => RunAsync(Settings.Load(parse), parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(DemoData), ct));
+        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, DemoData };
+        command.SetAction((parse, ct) => RunAsync(Settings.Load(parse), new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort)), parse.GetValue(DemoData), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(Settings settings, int kafkaPort, int apiPort, bool demoData, CancellationToken ct)
+    private static async Task<int> RunAsync(Settings settings, Ports ports, bool demoData, CancellationToken ct)
     {
         await using var postgres = await PostgresServer.StartAsync(ct: ct);
-        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = kafkaPort }, ct: ct);
-        await TopicSetup.CreateAllAsync(kafka, partitions: 12, ct);
+        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka }, ct: ct);
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest.Otlp, ct);
         var ledger = settings.Ledger;
         var ingest = settings.Ingest;
         ingest.BootstrapServers = kafka.BootstrapServers;
@@ -44,8 +46,10 @@ public static class DevCommand
 
         // A fresh key per run: only its hash is configured, the key itself is printed once.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{apiPort}"], ledger);
+        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger);
         await api.StartAsync(ct);
+        var otlp = OtlpReceiverHost.Build(ingest, [$"http://127.0.0.1:{ports.Otlp}"]);
+        await otlp.StartAsync(ct);
 
         var pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
         var bootstrap = kafka.BootstrapServers.Split(',')[0];
@@ -53,8 +57,10 @@ public static class DevCommand
         AnsiConsole.WriteLine($"export TRUECOST_KAFKA={kafka.BootstrapServers}");
         AnsiConsole.WriteLine($"export TRUECOST_POSTGRES=\"{postgres.ConnectionString}\"");
         AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
-        AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{apiPort} TRUECOST_API_KEY={key}");
-        AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)} (+ .dlq)");
+        AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
+        AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
+        AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic} (+ .dlq)");
+        AnsiConsole.MarkupLine("  OTLP:    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=$TRUECOST_OTLP (spans to /v1/traces, metrics to /v1/metrics)");
         AnsiConsole.MarkupLine($"  produce: kcat -P -b {bootstrap} -t {Topics.RequestLogs} file.jsonl");
         AnsiConsole.MarkupLine($"  query:   psql \"$TRUECOST_PG_URL\" -c 'select * from {ledger.Schema}.cost_hourly limit 10'");
         if (demoData)
@@ -65,7 +71,10 @@ public static class DevCommand
         }
 
         await host.WaitForShutdownAsync(ct);
+        await otlp.StopAsync(CancellationToken.None);
         await api.StopAsync(CancellationToken.None);
         return 0;
     }
+
+    private readonly record struct Ports(int Kafka, int Api, int Otlp);
 }

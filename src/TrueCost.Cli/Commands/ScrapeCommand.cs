@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Ingest.GpuSamples;
@@ -95,25 +94,13 @@ public static class ScrapeCommand
 
     private static GpuMetricMapping Mapping(Settings settings, string? pool)
     {
-        var section = settings.Configuration.GetSection(GpuMetricMapping.Section);
-        try
+        var mapping = settings.Ingest.Otlp.Metrics;
+        if (pool is not null)
         {
-            UnknownKeys.Check(section, typeof(GpuMetricMapping));
-            var mapping = section.Get<GpuMetricMapping>() ?? new GpuMetricMapping();
-            if (pool is not null)
-            {
-                mapping.DefaultPool = pool;
-            }
+            mapping.DefaultPool = string.IsNullOrWhiteSpace(pool) ? throw new CliException("--pool is empty; give a pool name or leave the option out") : pool;
+        }
 
-            mapping.Validate();
-            return mapping;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new CliException(pool is not null && e.Message.Contains("DefaultPool", StringComparison.Ordinal)
-                ? "--pool is empty; give a pool name or leave the option out"
-                : $"configuration{(settings.Source is null ? string.Empty : $" {settings.Source}")}: {e.Message}");
-        }
+        return mapping;
     }
 
     private static Uri TargetUri(string text) =>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using TrueCost.Contracts.Metrics;
 using TrueCost.Contracts.Otlp;
 
 namespace TrueCost.Ingest.Pipeline;
@@ -18,6 +19,12 @@ public sealed class OtlpIngestOptions
 
     /// <summary><c>auto</c> (JSON when a message starts with <c>{</c>, protobuf otherwise), <c>otlp_proto</c> or <c>otlp_json</c>.</summary>
     public string Encoding { get; set; } = "auto";
+
+    /// <summary>Section <c>Ingest:Otlp:Spans</c>: the attributes that give a GenAI span its route, tenant, traffic class and pool.</summary>
+    public GenAiSpanMapping Spans { get; set; } = new();
+
+    /// <summary>Section <c>Ingest:Otlp:Metrics</c>: the labels that give a GPU its pool and node.</summary>
+    public GpuMetricMapping Metrics { get; set; } = new();
 
     [JsonIgnore]
     public OtlpEncoding WireEncoding => Encoding.ToLowerInvariant() switch
@@ -46,5 +53,8 @@ public sealed class OtlpIngestOptions
         {
             throw new InvalidOperationException($"Ingest:Otlp:SpansTopic and MetricsTopic are both '{SpansTopic}'; spans and metrics need their own topics");
         }
+
+        Spans.Validate();
+        Metrics.Validate();
     }
 }

@@ -1,0 +1,30 @@
+using TrueCost.Ingest.Pipeline;
+
+namespace TrueCost.Api.Otlp;
+
+/// <summary>
+/// The OTLP/HTTP receiver as its own application (<c>truecost otlp-receiver</c>, and inside <c>truecost dev</c>):
+/// no API keys, like the Collector's own OTLP receiver; bind it where only your services reach it.
+/// </summary>
+public static class OtlpReceiverHost
+{
+    /// <summary>The port OTLP/HTTP exporters send to by default.</summary>
+    public const int DefaultPort = 4318;
+
+    public static WebApplication Build(IngestOptions ingest, string[] urls)
+    {
+        ingest.Validate();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(OtlpReceiverHost).Assembly.GetName().Name });
+        builder.WebHost.UseUrls(urls);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(ingest);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<OtlpReceiver>();
+
+        var app = builder.Build();
+        app.MapPost("/v1/traces", (HttpRequest request, OtlpReceiver receiver, CancellationToken ct) => receiver.TracesAsync(request, ct));
+        app.MapPost("/v1/metrics", (HttpRequest request, OtlpReceiver receiver, CancellationToken ct) => receiver.MetricsAsync(request, ct));
+        app.MapGet("/health", (OtlpReceiver receiver) => Results.Ok(new { status = "ok", spans_topic = receiver.SpansTopic, metrics_topic = receiver.MetricsTopic }));
+        return app;
+    }
+}
