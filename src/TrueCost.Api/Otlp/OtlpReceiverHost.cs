@@ -17,6 +17,7 @@ public static class OtlpReceiverHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(OtlpReceiverHost).Assembly.GetName().Name });
         builder.WebHost.UseUrls(urls);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton(ingest);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<OtlpReceiver>();

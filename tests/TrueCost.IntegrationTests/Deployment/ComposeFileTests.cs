@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Npgsql;
 using TrueCost.Contracts;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
 
 namespace TrueCost.IntegrationTests.Deployment;
@@ -128,14 +129,16 @@ public sealed partial class ComposeFileTests
             .Select(m => (Topic: m.Groups["topic"].Value, Partitions: int.Parse(m.Groups["partitions"].Value, CultureInfo.InvariantCulture)))
             .ToList();
 
-        var expected = Topics.All.Concat(Topics.All.Select(Topics.DeadLetter)).Order(StringComparer.Ordinal).ToList();
+        var otlp = new OtlpIngestOptions();
+        var inputs = Topics.All.Concat([otlp.SpansTopic, otlp.MetricsTopic]).ToList();
+        var expected = inputs.Concat(inputs.Select(Topics.DeadLetter)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, created.Select(c => c.Topic).Order(StringComparer.Ordinal).ToList());
 
         var ingestReplicas = Compose.Service("ingest").Replicas ?? 1;
         foreach (var (topic, partitions) in created)
         {
             Assert.True(partitions >= 1, $"kafka-init creates {topic} with {partitions} partitions");
-            if (Topics.All.Contains(topic))
+            if (inputs.Contains(topic))
             {
                 Assert.True(partitions >= ingestReplicas, $"{topic} has {partitions} partitions, fewer than the {ingestReplicas} ingest replicas: some would sit idle");
             }
