@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Confluent.Kafka;
 using TrueCost.Contracts.Metrics;
 using TrueCost.Contracts.Otlp;
+using TrueCost.Ingest.Otlp;
 using TrueCost.Ingest.Pipeline;
 
 namespace TrueCost.Api.Otlp;
@@ -106,7 +107,13 @@ public sealed class OtlpReceiver(IngestOptions ingest, TimeProvider clock, ILogg
         var mapper = new GenAiSpanMapper(_spans, clock);
         var rejected = 0L;
         string? first = null;
-        foreach (var entry in OtlpTraceReader.Read(body, encoding))
+        var entries = OtlpTraceReader.Read(body, encoding);
+        if (entries.Count == 0 && OtlpSpanSource.LooksLikeOtherJson(body))
+        {
+            throw new OtlpFormatException("a JSON object without resourceSpans");
+        }
+
+        foreach (var entry in entries)
         {
             var reason = entry.Span is { } span
                 ? mapper.Map(span) is { Outcome: SpanMappingOutcome.Refused } refused ? refused.Reason : null

@@ -40,7 +40,9 @@ public sealed class OtlpSpanSource(TimeProvider clock, IngestOptions options) : 
 
         if (entries.Count == 0)
         {
-            into.Add(SourceRecord<RequestLogRecord>.Ignore("OTLP trace export without spans"));
+            into.Add(LooksLikeOtherJson(message)
+                ? SourceRecord<RequestLogRecord>.Refuse("not an OTLP trace export: a JSON object without resourceSpans (a native request log on the OTLP topic?)", message)
+                : SourceRecord<RequestLogRecord>.Ignore("OTLP trace export without spans"));
         }
 
         foreach (var entry in entries)
@@ -53,6 +55,17 @@ public sealed class OtlpSpanSource(TimeProvider clock, IngestOptions options) : 
 
     public IEnumerable<StreamEvent> ToEvents(SourceRange range, IReadOnlyList<RequestLogRecord> records) =>
         [new(range.StreamKey, new RequestsRecorded(range.Topic, range.Partition, range.First, range.Last, [.. records.Select(RequestLogSource.ToRecorded)]))];
+
+    /// <summary>
+    /// proto3 JSON readers skip unknown fields, so any JSON object reads as an empty export; one that names
+    /// fields but no <c>resourceSpans</c> was meant for another topic, and is refused rather than skipped.
+    /// </summary>
+    public static bool LooksLikeOtherJson(ReadOnlySpan<byte> message)
+    {
+        var span = message.Trim(" \t\r\n"u8);
+        return span.Length > 2 && span[0] == (byte)'{'
+            && span.IndexOf("\"resourceSpans\""u8) < 0 && span.IndexOf("\"resource_spans\""u8) < 0;
+    }
 
     private SourceRecord<RequestLogRecord> Map(OtlpSpanEntry entry)
     {
