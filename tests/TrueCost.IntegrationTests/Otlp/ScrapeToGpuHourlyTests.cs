@@ -15,6 +15,8 @@ using TrueCost.Contracts;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.IntegrationTests.Ingest;
 using TrueCost.IntegrationTests.Reliability;
+using TrueCost.Ledger.GpuSamples;
+using TrueCost.Ledger.Storage;
 
 namespace TrueCost.IntegrationTests.Otlp;
 
@@ -70,8 +72,8 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
         Assert.Equal((samples, 0L), (counters.Stored, counters.DeadLettered));
         await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(Patience);
 
-        // Utilization is GR_ENGINE_ACTIVE as a percentage, else GPU_UTIL; a sample counts util × interval busy seconds.
-        var utils = Rounds.SelectMany(r => r.Gpus.Select(g => g.GrEngineActive == Fp64Blank ? g.GpuUtil : g.GrEngineActive * 100)).ToList();
+        // A sample counts util × interval busy seconds; every interval here is the same.
+        var utils = Rounds.SelectMany(r => r.Gpus.Select(Util)).ToList();
         var expectedShare = utils.Sum(u => u * FirstSampleIntervalSeconds / 100) / (utils.Count * FirstSampleIntervalSeconds);
         // By hand: (61.2345 + 40.1 + 73.4 + 28.8 + 15 + 41 + 90.5 + 67.7) / 8 / 100.
         Assert.Equal(0.522168125, expectedShare, 12);
@@ -90,46 +92,70 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
         Assert.Equal(Rounds.Sum(r => r.Vllm.Running * FirstSampleIntervalSeconds), pool.RunningSeconds, 9);
 
         // A token counter's first point in a process has no earlier point to increase from, so it adds nothing.
-        Assert.Equal(0, pool.Tokens);
+        Assert.Equal((0L, 0L), (pool.PromptTokens, pool.GenerationTokens));
         Assert.Equal(new List<(string, string, string)> { (Gpu0, "H100", Dns.GetHostName()), (Gpu1, "H100", Dns.GetHostName()) }, pool.Gpus);
     }
 
+    [Fact]
+    public async Task A_scraper_left_running_counts_each_gap_between_scrapes_and_the_tokens_vllm_added_in_it()
+    {
+        await using var pipeline = await PipelineUnderTest.CreateAsync(infra, partitions: 2);
+        await using var node = await GpuNode.StartAsync();
+        var host = await pipeline.StartHostAsync();
+        var counters = PipelineUnderTest.Counters(host, pipeline.Ingest.TopicFor(Topics.GpuSamples));
+        var samples = Rounds.Length * 2;
+
+        // After the last round both exporters answer 503, so the scraper produces nothing more until it is stopped.
+        using (var scraper = Scraper.Start(node, pipeline, "--interval", "2s"))
+        {
+            await Eventually.TrueAsync(() => counters.Processed >= samples || scraper.HasExited, Patience, () => $"ingested {counters.Processed} of {samples} samples");
+            if (scraper.HasExited)
+            {
+                Assert.Fail($"truecost scrape stopped early:\n{(await scraper.WaitAsync(Patience)).Output}");
+            }
+        }
+
+        Assert.Equal((samples, 0L), (counters.Stored, counters.DeadLettered));
+        await host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(Patience);
+
+        // Each GPU's first sample has the default interval; later ones the time since the previous scrape, about 2 s.
+        var recorded = await RecordedSamplesAsync(pipeline);
+        var byGpu = recorded.GroupBy(r => r.GpuUuid).ToDictionary(g => g.Key, g => g.OrderBy(r => r.Timestamp).ToList());
+        Assert.Equal([Gpu0, Gpu1], byGpu.Keys.Order(StringComparer.Ordinal));
+        Assert.All(byGpu.Values, g => Assert.Equal(Rounds.Length, g.Count));
+        Assert.All(byGpu.Values, g => Assert.Equal(FirstSampleIntervalSeconds, g[0].IntervalSeconds));
+        Assert.All(byGpu.Values.SelectMany(g => g.Skip(1)), r => Assert.InRange(r.IntervalSeconds, 1.5, 10));
+        Assert.All(byGpu.Values, g => Assert.Equal(g.Skip(1).Select(r => r.IntervalSeconds), g.Zip(g.Skip(1), (a, b) => (b.Timestamp - a.Timestamp).TotalSeconds)));
+
+        // The pool's busy share weighs each served utilization by its sample's interval.
+        var weighted = byGpu.SelectMany(g => g.Value.Select((r, round) =>
+            (r.IntervalSeconds, Util: Util(Rounds[round].Gpus[g.Key == Gpu0 ? 0 : 1])))).ToList();
+        var expectedShare = weighted.Sum(w => w.IntervalSeconds * w.Util / 100) / weighted.Sum(w => w.IntervalSeconds);
+        var pool = await PoolTotalsAsync(pipeline);
+        Assert.Equal(weighted.Sum(w => w.IntervalSeconds), pool.GpuSeconds, 9);
+        Assert.Equal(expectedShare, pool.BusyGpuSeconds / pool.GpuSeconds, 9);
+
+        // Tokens are the counters' increase from the first scrape to the last: 201377 - 183240 prompt, 44950 - 40112 generated.
+        Assert.Equal((18_137L, 4_838L), (pool.PromptTokens, pool.GenerationTokens));
+        Assert.Equal(Rounds[^1].Vllm.PromptTokensTotal - Rounds[0].Vllm.PromptTokensTotal, pool.PromptTokens);
+        Assert.Equal(Rounds[^1].Vllm.GenerationTokensTotal - Rounds[0].Vllm.GenerationTokensTotal, pool.GenerationTokens);
+    }
+
+    /// <summary>Utilization is GR_ENGINE_ACTIVE as a percentage, else GPU_UTIL (here: where the profiling field is blank).</summary>
+    private static double Util(GpuValues g) => g.GrEngineActive == Fp64Blank ? g.GpuUtil : g.GrEngineActive * 100;
+
     private static async Task<(int ExitCode, string Output)> RunScrapeOnceAsync(GpuNode node, PipelineUnderTest pipeline)
     {
-        var info = new ProcessStartInfo(WorkerProcess.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // No ./truecost.json and no TRUECOST_CONFIG: the defaults of the mapping are what is tested.
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        info.Environment.Remove("TRUECOST_CONFIG");
-        string[] arguments =
-        [
-            WorkerProcess.CliDllPath, "scrape", "--target", node.DcgmUrl, "--target", node.VllmUrl, "--pool", Pool, "--once",
-            "--kafka", pipeline.Infra.Kafka.BootstrapServers, "--topic-prefix", pipeline.Ingest.TopicPrefix,
-        ];
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
+        using var scraper = Scraper.Start(node, pipeline, "--once");
+        return await scraper.WaitAsync(Patience);
+    }
 
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"truecost scrape did not finish within {Patience.TotalSeconds:0} s");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
+    private static async Task<List<RecordedGpuSample>> RecordedSamplesAsync(PipelineUnderTest pipeline)
+    {
+        using var store = LedgerStore.CreateStore(pipeline.Postgres, pipeline.Ledger);
+        await using var session = store.QuerySession();
+        var batches = await session.Events.QueryRawEventDataOnly<GpuSamplesRecorded>().ToListAsync();
+        return [.. batches.SelectMany(b => b.Samples)];
     }
 
     private static async Task<PoolTotals> PoolTotalsAsync(PipelineUnderTest pipeline)
@@ -137,7 +163,7 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
         await using var cmd = pipeline.DataSource.CreateCommand($"""
             select gpu_uuid, min(gpu_class), min(node), sum(samples), sum(gpu_seconds), sum(busy_gpu_seconds), max(util_peak),
                    max(kv_cache_peak), max(waiting_peak), sum(running_seconds), max(fb_used_peak_mib), sum(energy_wh),
-                   sum(prompt_tokens) + sum(generation_tokens)
+                   sum(prompt_tokens), sum(generation_tokens)
             from {pipeline.Ledger.Schema}.gpu_hourly where pool = $1 group by gpu_uuid order by gpu_uuid
             """);
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = Pool });
@@ -155,7 +181,8 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
             totals.RunningSeconds += reader.GetDouble(9);
             totals.FramebufferUsedPeakMiB = Math.Max(totals.FramebufferUsedPeakMiB, reader.GetDouble(10));
             totals.EnergyWh += reader.GetDouble(11);
-            totals.Tokens += reader.GetInt64(12);
+            totals.PromptTokens += reader.GetInt64(12);
+            totals.GenerationTokens += reader.GetInt64(13);
         }
 
         return totals;
@@ -180,7 +207,76 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
         public double RunningSeconds { get; set; }
         public double FramebufferUsedPeakMiB { get; set; }
         public double EnergyWh { get; set; }
-        public long Tokens { get; set; }
+        public long PromptTokens { get; set; }
+        public long GenerationTokens { get; set; }
+    }
+
+    /// <summary><c>dotnet truecost.dll scrape</c> against the node's two endpoints, feeding the pipeline's topic.</summary>
+    private sealed class Scraper : IDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _stdout;
+        private readonly Task<string> _stderr;
+
+        private Scraper(Process process)
+        {
+            _process = process;
+            _stdout = process.StandardOutput.ReadToEndAsync();
+            _stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public bool HasExited => _process.HasExited;
+
+        public static Scraper Start(GpuNode node, PipelineUnderTest pipeline, params string[] options)
+        {
+            var info = new ProcessStartInfo(WorkerProcess.DotnetHost())
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                // No ./truecost.json and no TRUECOST_CONFIG: the mapping's defaults are what is tested.
+                WorkingDirectory = Path.GetTempPath(),
+            };
+            info.Environment.Remove("TRUECOST_CONFIG");
+            string[] arguments =
+            [
+                WorkerProcess.CliDllPath, "scrape", "--target", node.DcgmUrl, "--target", node.VllmUrl, "--pool", Pool,
+                "--kafka", pipeline.Infra.Kafka.BootstrapServers, "--topic-prefix", pipeline.Ingest.TopicPrefix, .. options,
+            ];
+            foreach (var argument in arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            return new Scraper(Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName}"));
+        }
+
+        public async Task<(int ExitCode, string Output)> WaitAsync(TimeSpan patience)
+        {
+            using var deadline = new CancellationTokenSource(patience);
+            try
+            {
+                await _process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"truecost scrape did not finish within {patience.TotalSeconds:0} s");
+            }
+
+            return (_process.ExitCode, await _stdout + await _stderr);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(TimeSpan.FromSeconds(30));
+            }
+
+            _process.Dispose();
+        }
     }
 
     /// <summary>
@@ -198,10 +294,11 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
 
         private GpuNode()
         {
-            _dcgm = Exporter(() => Dcgm(Rounds[Interlocked.Increment(ref _dcgmScrapes) - 1]));
-            _vllm = Exporter(() => Vllm(Rounds[Interlocked.Increment(ref _vllmScrapes) - 1].Vllm));
+            _dcgm = Exporter(() => Interlocked.Increment(ref _dcgmScrapes) is var n && n <= Rounds.Length ? Dcgm(Rounds[n - 1]) : null);
+            _vllm = Exporter(() => Interlocked.Increment(ref _vllmScrapes) is var n && n <= Rounds.Length ? Vllm(Rounds[n - 1].Vllm) : null);
         }
 
+        /// <summary>Requests answered, the ones after the last round (503) included.</summary>
         public int DcgmScrapes => Volatile.Read(ref _dcgmScrapes);
 
         public int VllmScrapes => Volatile.Read(ref _vllmScrapes);
@@ -224,13 +321,14 @@ public class ScrapeToGpuHourlyTests(InfrastructureFixture infra)
             await _vllm.DisposeAsync();
         }
 
-        private static WebApplication Exporter(Func<string> body)
+        /// <summary>An exporter whose /metrics answers <paramref name="body"/>'s text, or 503 when it has none left.</summary>
+        private static WebApplication Exporter(Func<string?> body)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(0));
             var app = builder.Build();
-            app.MapGet("/metrics", () => Results.Text(body(), TextFormat));
+            app.MapGet("/metrics", () => body() is { } text ? Results.Text(text, TextFormat) : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
             return app;
         }
 
