@@ -121,7 +121,8 @@ public sealed class IngestBatchWriter<TRecord>(
                 {
                     if (r.Refusal is { } refusal)
                     {
-                        rejected.Add(new Rejected(message, refusal, IsWhole(r.Content, value) ? null : r.Content));
+                        // Typed null: a bare null would convert through byte[] to an empty ReadOnlyMemory, and the whole message would be dead-lettered empty.
+                        rejected.Add(new Rejected(message, refusal, IsWhole(r.Content, value) ? (ReadOnlyMemory<byte>?)null : r.Content));
                     }
                     else
                     {

@@ -27,6 +27,9 @@ public sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The truecost CLI built in this test run's configuration, for other commands run as processes.</summary>
+    public static string CliDllPath => CliDll.Value;
+
     public static WorkerProcess Start(IEnumerable<string> ingestArguments)
     {
         var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -92,7 +95,7 @@ public sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>The dotnet host running these tests, so the worker runs on the same runtime.</summary>
-    private static string DotnetHost() =>
+    public static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
         : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self
         : "dotnet";
