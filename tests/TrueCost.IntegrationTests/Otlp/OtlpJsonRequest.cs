@@ -17,16 +17,16 @@ public sealed class OtlpJsonRequest
 
     private readonly JsonArray _resourceSpans = [];
 
-    /// <summary>Adds a resource with the given attributes and one scope holding <paramref name="spans"/>.</summary>
+    /// <summary>Adds a resource with the given attributes and one scope holding <paramref name="spans"/> (copies, so one attribute list serves several requests).</summary>
     public OtlpJsonRequest Resource(IEnumerable<JsonObject> attributes, params JsonObject[] spans)
     {
         _resourceSpans.Add(new JsonObject
         {
-            ["resource"] = new JsonObject { ["attributes"] = new JsonArray([.. attributes]) },
+            ["resource"] = new JsonObject { ["attributes"] = new JsonArray([.. attributes.Select(a => a.DeepClone())]) },
             ["scopeSpans"] = new JsonArray(new JsonObject
             {
                 ["scope"] = new JsonObject { ["name"] = "TrueCost.IntegrationTests.Otlp", ["version"] = "1.0.0" },
-                ["spans"] = new JsonArray([.. spans]),
+                ["spans"] = new JsonArray([.. spans.Select(s => s.DeepClone())]),
             }),
         });
         return this;
@@ -46,11 +46,11 @@ public sealed class OtlpJsonRequest
         ["status"] = new JsonObject(),
     };
 
-    public static JsonObject Text(string key, string value) => Attribute(key, new JsonObject { ["stringValue"] = value });
+    public static JsonObject StringValue(string key, string value) => Attribute(key, new JsonObject { ["stringValue"] = value });
 
-    public static JsonObject Int(string key, long value) => Attribute(key, new JsonObject { ["intValue"] = value.ToString(CultureInfo.InvariantCulture) });
+    public static JsonObject IntValue(string key, long value) => Attribute(key, new JsonObject { ["intValue"] = value.ToString(CultureInfo.InvariantCulture) });
 
-    public static JsonObject Double(string key, double value) => Attribute(key, new JsonObject { ["doubleValue"] = value });
+    public static JsonObject DoubleValue(string key, double value) => Attribute(key, new JsonObject { ["doubleValue"] = value });
 
     public static string UnixNanos(DateTimeOffset at) =>
         ((ulong)(at - DateTimeOffset.UnixEpoch).Ticks * 100UL).ToString(CultureInfo.InvariantCulture);
