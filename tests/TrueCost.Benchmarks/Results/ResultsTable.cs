@@ -74,7 +74,7 @@ public static class ResultsTable
         yield return CostPerMillion(run);
         var otlp = run.Otlp.Ingest;
         yield return string.Create(CultureInfo.InvariantCulture,
-            $"OTLP end-to-end: {otlp.Transactions:N0} ingest transactions stored {otlp.Events:N0} events ({otlp.RecordsPerEvent:N0} spans each). CPU: {Describe(otlp.Cores)}. " +
+            $"OTLP end-to-end: {otlp.Transactions:N0} ingest transactions ({otlp.RecordsPerTransaction:N0} spans each; the ingest batch size counts messages) stored {otlp.Events:N0} events ({otlp.RecordsPerEvent:N0} spans each). CPU: {Describe(otlp.Cores)}. " +
             $"Per million spans (core-seconds): PostgreSQL {Cores(CoresUsed.PerMillion(otlp.Cores.Postgres, otlp.Cores.Seconds, otlp.Records))}, worker {Cores(CoresUsed.PerMillion(otlp.Cores.Worker, otlp.Cores.Seconds, otlp.Records))}, " +
             $"broker + producer {Cores(CoresUsed.PerMillion(otlp.Cores.Bench, otlp.Cores.Seconds, otlp.Records))}.");
         yield return $"Lag stage CPU: {Describe(fresh.Cores)}.";
