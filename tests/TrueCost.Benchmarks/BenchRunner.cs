@@ -29,7 +29,12 @@ public static class BenchRunner
         var batchShape = new AppendShape(plan.IngestBatchSize, plan.IngestBatchSize, plan.Partitions);
         var marten = await Timed($"Marten append, {plan.IngestBatchSize:N0} requests per event", async () =>
             await MartenAppend.RunAsync(await infra.CreateDatabaseAsync("marten", ct), records, batchShape, Topics.RequestLogs, infra.Cpu, ct));
-        var ingest = await Timed("end-to-end ingest", () => IngestRun.RunAsync(infra, plan, records, ct));
+        var ingest = await Timed("end-to-end ingest", () => IngestRun.RunAsync(infra, plan, IngestFeed.Native(records, plan.WarmUpRecords), ct));
+        var otlp = await Timed($"OTLP end-to-end ingest: the same records as spans, {OtlpExports.SpansPerMessage} per trace export", async () =>
+        {
+            var feed = IngestFeed.Otlp(records, plan.WarmUpRecords);
+            return new OtlpIngestResult(await IngestRun.RunAsync(infra, plan, feed, ct), feed.Messages.Count, feed.Bytes);
+        });
         var ingestShape = batchShape with { RecordsPerEvent = Math.Max(1, (int)Math.Round(ingest.RecordsPerEvent)) };
         var shaped = records.Take(Math.Min(records.Length, BenchPlan.ShapedAppendRecords)).ToArray();
         var martenShaped = await Timed($"Marten append, {ingestShape.RecordsPerEvent:N0} requests per event (as the end-to-end run stored them)", async () =>
@@ -44,7 +49,7 @@ public static class BenchRunner
         var queries = await Timed("cost queries", () => QueryLatency.RunAsync(data, plan.QueryRepeats, ct));
         var report = await Timed("weekly report", () => WeeklyReportTiming.RunAsync(data, ct));
 
-        var run = new BenchRun(plan, environment, copy, marten, martenShaped, ingest, rebuild, freshness, data, queries, report);
+        var run = new BenchRun(plan, environment, copy, marten, martenShaped, ingest, otlp, rebuild, freshness, data, queries, report);
         AnsiConsole.WriteLine();
         AnsiConsole.Write(ResultsTable.Render(run));
         foreach (var note in ResultsTable.Notes(run))

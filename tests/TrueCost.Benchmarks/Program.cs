@@ -5,7 +5,7 @@ using TrueCost.Benchmarks.EndToEnd;
 
 var quick = new Option<bool>("--quick") { Description = "Small data sets: finishes in well under a minute (CI)" };
 var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
-var records = new Option<int?>("--records") { Description = "Request records for COPY, Marten append, end-to-end ingest and rebuild (default 2,000,000; 50,000 with --quick)" };
+var records = new Option<int?>("--records") { Description = "Request records for COPY, Marten append, end-to-end ingest (native, and as OTLP spans) and rebuild (default 2,000,000; 50,000 with --quick)" };
 var batchSize = new Option<int?>("--batch-size") { Description = "Ingest records per transaction (default: the ingest's default, 5,000)" };
 var partitions = new Option<int?>("--partitions") { Description = "Partitions of the request-log topic (default 12, as the demo)" };
 var workers = new Option<int?>("--workers") { Description = "Ingest worker processes (one consumer group) for the end-to-end run (default 1)" };

@@ -37,7 +37,7 @@ public sealed class WorkerGroup : IWorkerStats, IAsyncDisposable
             var all = _workers.Select(w => w.Latest).ToList();
             return new WorkerStats(
                 all.Max(s => s.At), all.Sum(s => s.Stored), all.Sum(s => s.Batches), all.Sum(s => s.LostToRetention), all.Sum(s => s.CpuSeconds),
-                all.Max(s => s.WorkingSet), all.Max(s => s.PeakWorkingSet), all.Max(s => s.GcHeap));
+                all.Max(s => s.WorkingSet), all.Max(s => s.PeakWorkingSet), all.Max(s => s.GcHeap), all.Sum(s => s.Processed));
         }
     }
 

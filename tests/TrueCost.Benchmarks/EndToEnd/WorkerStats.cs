@@ -7,13 +7,15 @@ namespace TrueCost.Benchmarks.EndToEnd;
 /// its <see cref="System.Diagnostics.Stopwatch"/> timestamp: the monotonic clock is shared by every
 /// process on the machine, so the benchmark can put the worker's readings on its own time line.
 /// </summary>
-public sealed record WorkerStats(long At, long Stored, long Batches, long LostToRetention, double CpuSeconds, long WorkingSet, long PeakWorkingSet, long GcHeap)
+/// <param name="Stored">Records of the counted topic stored (for an OTLP topic: spans).</param>
+/// <param name="Processed">Records of the counted topic stored, found to be duplicates, dead-lettered or ignored.</param>
+public sealed record WorkerStats(long At, long Stored, long Batches, long LostToRetention, double CpuSeconds, long WorkingSet, long PeakWorkingSet, long GcHeap, long Processed)
 {
     private const string Prefix = "@stats ";
 
-    public static WorkerStats None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+    public static WorkerStats None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
-    public string Format() => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{At} {Stored} {Batches} {LostToRetention} {CpuSeconds:R} {WorkingSet} {PeakWorkingSet} {GcHeap}");
+    public string Format() => string.Create(CultureInfo.InvariantCulture, $"{Prefix}{At} {Stored} {Batches} {LostToRetention} {CpuSeconds:R} {WorkingSet} {PeakWorkingSet} {GcHeap} {Processed}");
 
     public static WorkerStats? TryParse(string line)
     {
@@ -24,6 +26,6 @@ public sealed record WorkerStats(long At, long Stored, long Batches, long LostTo
 
         var f = line[Prefix.Length..].Split(' ');
         long L(int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
-        return new WorkerStats(L(0), L(1), L(2), L(3), double.Parse(f[4], CultureInfo.InvariantCulture), L(5), L(6), L(7));
+        return new WorkerStats(L(0), L(1), L(2), L(3), double.Parse(f[4], CultureInfo.InvariantCulture), L(5), L(6), L(7), L(8));
     }
 }

@@ -9,6 +9,8 @@ public sealed record BenchFigures(
     [property: JsonPropertyName("marten_append_records_per_s")] double? MartenAppendRecordsPerSecond,
     [property: JsonPropertyName("e2e_records_per_s")] double? EndToEndRecordsPerSecond,
     [property: JsonPropertyName("e2e_to_copy_ratio")] double? EndToEndToCopyRatio,
+    [property: JsonPropertyName("otlp_spans_per_s")] double? OtlpSpansPerSecond,
+    [property: JsonPropertyName("otlp_to_native_ratio")] double? OtlpToNativeRatio,
     [property: JsonPropertyName("lag_p50_ms")] double? LagP50Ms,
     [property: JsonPropertyName("lag_p95_ms")] double? LagP95Ms,
     [property: JsonPropertyName("lag_p99_ms")] double? LagP99Ms,

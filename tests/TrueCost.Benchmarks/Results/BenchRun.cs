@@ -15,6 +15,7 @@ public sealed record BenchRun(
     AppendResult MartenAppend,
     AppendResult MartenShapedAppend,
     IngestResult Ingest,
+    OtlpIngestResult Otlp,
     RebuildResult Rebuild,
     FreshnessResult Freshness,
     QueryData QueryData,
@@ -23,11 +24,16 @@ public sealed record BenchRun(
 {
     public double EndToEndToCopy => Ingest.RecordsPerSecond / Copy.RecordsPerSecond;
 
+    /// <summary>OTLP spans per second end to end against native request-log records per second, in this run.</summary>
+    public double OtlpToNative => Otlp.Ingest.RecordsPerSecond / Ingest.RecordsPerSecond;
+
     public BenchFigures Figures() => new(
         Math.Round(Copy.RecordsPerSecond),
         Math.Round(MartenAppend.RecordsPerSecond),
         Math.Round(Ingest.RecordsPerSecond),
         Math.Round(EndToEndToCopy, 3),
+        Math.Round(Otlp.Ingest.RecordsPerSecond),
+        Math.Round(OtlpToNative, 3),
         Math.Round(Freshness.P50Ms, 1),
         Math.Round(Freshness.P95Ms, 1),
         Math.Round(Freshness.P99Ms, 1),

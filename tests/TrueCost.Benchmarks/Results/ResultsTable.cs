@@ -11,6 +11,7 @@ namespace TrueCost.Benchmarks.Results;
 public static class ResultsTable
 {
     private const double CopyShareTarget = 0.5;
+    private const double OtlpShareTarget = 0.5;
     private const double LagP95TargetMs = 5_000;
     private const double QueryP95TargetMs = 200;
     private const double ReportTargetSeconds = 10;
@@ -39,6 +40,10 @@ public static class ResultsTable
             string.Join(" · ", ingest.Memory.Select(m => $"{m.WorkingSetMb:0}/{m.GcHeapMb:0}")) + " MB",
             "flat", Verdict(ingest.MemoryFlat, $"{ingest.Memory[^1].WorkingSetMb / ingest.Memory[0].WorkingSetMb:0.00} × the 25 % figure"));
         Row(table, "  worker peak working set (sampled every 100 ms)", $"{ingest.PeakWorkingSetMb:N0} MB", "—", "—");
+        var otlp = run.Otlp;
+        Row(table, $"OTLP end-to-end ingest: the same kind of records as GenAI spans, otlp_proto trace exports of {otlp.SpansPerMessage:N0} spans ({otlp.BytesPerSpan:N0} bytes per span) → stored, offsets committed ({otlp.Ingest.Records:N0} spans in {otlp.Ingest.Seconds:N1} s, {otlp.Messages:N0} messages, after {run.Plan.WarmUpRecords:N0} warm-up spans)",
+            $"{otlp.Ingest.RecordsPerSecond:N0} spans/s", "≥ 0.50 × native", Verdict(run.OtlpToNative >= OtlpShareTarget, $"{run.OtlpToNative:0.00} × native"));
+        Row(table, "  worker CPU during the OTLP run", $"{otlp.Ingest.Cores.Worker:0.00} cores", "—", "—");
         Row(table, $"projection lag p50 / p95 / p99 at {fresh.AchievedRate:N0} records/s for {run.Plan.FreshnessDuration.TotalSeconds:0} s ({fresh.Markers} markers)",
             $"{fresh.P50Ms:N0} / {fresh.P95Ms:N0} / {fresh.P99Ms:N0} ms", "p95 < 5 s", Verdict(fresh.P95Ms < LagP95TargetMs, $"{fresh.P95Ms / LagP95TargetMs:0.00} × target"));
         Row(table, $"cost by route and by tenant over {run.Plan.QueryDays} days, {run.QueryData.Requests:N0} requests, p50 / p95 ({queries.Runs} runs)",
@@ -58,7 +63,7 @@ public static class ResultsTable
     {
         var (ingest, fresh) = (run.Ingest, run.Freshness);
         yield return run.Environment;
-        if (Math.Max(ingest.Cores.Other ?? 0, fresh.Cores.Other ?? 0) > InterferenceCores)
+        if (new[] { ingest.Cores.Other, run.Otlp.Ingest.Cores.Other, fresh.Cores.Other }.Max(c => c ?? 0) > InterferenceCores)
         {
             yield return "WARNING: other processes used CPU during the run (see 'other' below); absolute figures are lower than this machine can do alone.";
         }
@@ -67,6 +72,11 @@ public static class ResultsTable
             $"End-to-end: {ingest.Transactions:N0} ingest transactions ({ingest.RecordsPerTransaction:N0} records each) stored {ingest.Events:N0} events ({ingest.RecordsPerEvent:N0} records each) from {run.Plan.Partitions} partitions.");
         yield return $"End-to-end CPU: {Describe(ingest.Cores)}.";
         yield return CostPerMillion(run);
+        var otlp = run.Otlp.Ingest;
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"OTLP end-to-end: {otlp.Transactions:N0} ingest transactions ({otlp.RecordsPerTransaction:N0} spans each; the ingest batch size counts messages) stored {otlp.Events:N0} events ({otlp.RecordsPerEvent:N0} spans each). CPU: {Describe(otlp.Cores)}. " +
+            $"Per million spans (core-seconds): PostgreSQL {Cores(CoresUsed.PerMillion(otlp.Cores.Postgres, otlp.Cores.Seconds, otlp.Records))}, worker {Cores(CoresUsed.PerMillion(otlp.Cores.Worker, otlp.Cores.Seconds, otlp.Records))}, " +
+            $"broker + producer {Cores(CoresUsed.PerMillion(otlp.Cores.Bench, otlp.Cores.Seconds, otlp.Records))}.");
         yield return $"Lag stage CPU: {Describe(fresh.Cores)}.";
         yield return string.Create(CultureInfo.InvariantCulture,
             $"Lag split (database clock, transaction start times): produce → ingest commit p50 {fresh.Split.IngestP50Ms:N0} ms, p95 {fresh.Split.IngestP95Ms:N0} ms; ingest commit → usage_hourly p50 {fresh.Split.ProjectionP50Ms:N0} ms, p95 {fresh.Split.ProjectionP95Ms:N0} ms.");

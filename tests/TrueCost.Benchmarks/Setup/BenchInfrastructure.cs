@@ -3,6 +3,7 @@ using Npgsql;
 using TrueCost.Benchmarks.Measurement;
 using TrueCost.Contracts;
 using TrueCost.DevInfra;
+using TrueCost.Ingest.Pipeline;
 
 namespace TrueCost.Benchmarks.Setup;
 
@@ -75,13 +76,17 @@ public sealed class BenchInfrastructure : IAsyncDisposable
         return connectionString;
     }
 
-    /// <summary>Creates the four input topics (and their DLQs) under a prefix of this run and stage; returns the prefix.</summary>
+    /// <summary>
+    /// Creates the four native input topics and the two OTLP ones (and their DLQs) under a prefix of this run
+    /// and stage; returns the prefix. The request-log and OTLP span topics get <paramref name="partitions"/>.
+    /// </summary>
     public async Task<string> CreateTopicsAsync(string stage, int partitions, CancellationToken ct)
     {
         var prefix = $"bench-{_run}-{stage}.";
-        foreach (var topic in Topics.All)
+        var otlp = new IngestOptions().Otlp;
+        foreach (var topic in Topics.All.Concat([otlp.SpansTopic, otlp.MetricsTopic]))
         {
-            await Kafka.CreateTopicAsync(prefix + topic, topic == Topics.RequestLogs ? partitions : 1, ct);
+            await Kafka.CreateTopicAsync(prefix + topic, topic == Topics.RequestLogs || topic == otlp.SpansTopic ? partitions : 1, ct);
             await Kafka.CreateTopicAsync(prefix + Topics.DeadLetter(topic), 1, ct);
         }
 

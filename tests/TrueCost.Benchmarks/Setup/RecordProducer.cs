@@ -38,13 +38,17 @@ public sealed class RecordProducer : IDisposable
 
     public long Produced { get; private set; }
 
-    public void Produce(string topic, WireRecord record) => Produce(new TopicPartition(topic, Partition.Any), record);
+    public void Produce(string topic, WireRecord record) => Produce(new TopicPartition(topic, Partition.Any), record.Id, record.Json);
 
-    public void Produce(string topic, int partition, WireRecord record) => Produce(new TopicPartition(topic, partition), record);
+    public void Produce(string topic, int partition, WireRecord record) => Produce(new TopicPartition(topic, partition), record.Id, record.Json);
 
-    private void Produce(TopicPartition target, WireRecord record)
+    public void Produce(string topic, FeedMessage message) => Produce(new TopicPartition(topic, Partition.Any), message.Key, message.Value);
+
+    public void Produce(string topic, int partition, FeedMessage message) => Produce(new TopicPartition(topic, partition), message.Key, message.Value);
+
+    private void Produce(TopicPartition target, string key, byte[] value)
     {
-        var message = new Message<string, byte[]> { Key = record.Id, Value = record.Json };
+        var message = new Message<string, byte[]> { Key = key, Value = value };
         while (true)
         {
             try
