@@ -1,3 +1,4 @@
+using TrueCost.Contracts;
 using TrueCost.Contracts.LiteLlm;
 
 namespace TrueCost.Ingest.Pipeline;
@@ -59,7 +60,7 @@ public sealed class IngestOptions
     {
         Otlp.Validate();
         LiteLlm.Validate();
-        if (LiteLlm.Topic == Otlp.SpansTopic || LiteLlm.Topic == Otlp.MetricsTopic || Contracts.Topics.All.Contains(LiteLlm.Topic))
+        if (LiteLlm.Topic == Otlp.SpansTopic || LiteLlm.Topic == Otlp.MetricsTopic || Topics.All.Contains(LiteLlm.Topic))
         {
             throw new InvalidOperationException($"Ingest:LiteLlm:Topic '{LiteLlm.Topic}' is another source's topic; LiteLLM payloads need their own");
         }
