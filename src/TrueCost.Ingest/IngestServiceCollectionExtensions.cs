@@ -7,6 +7,7 @@ using TrueCost.Contracts.RequestLogs;
 using TrueCost.Ingest.GpuSamples;
 using TrueCost.Ingest.Incidents;
 using TrueCost.Ingest.InvoiceLines;
+using TrueCost.Ingest.LiteLlm;
 using TrueCost.Ingest.Otlp;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ingest.RequestLogs;
@@ -32,6 +33,11 @@ public static class IngestServiceCollectionExtensions
         {
             services.AddSecondSource<RequestLogRecord, OtlpSpanSource>();
             services.AddSecondSource<GpuSampleRecord, OtlpMetricSource>();
+        }
+
+        if (options.LiteLlm.Enabled)
+        {
+            services.AddSecondSource<RequestLogRecord, LiteLlmSpendSource>();
         }
 
         services.AddSingleton<ICrossRecordRule<InvoiceLineRecord>, AccountCurrencyRule>();

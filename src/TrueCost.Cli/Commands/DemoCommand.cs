@@ -59,7 +59,7 @@ public static class DemoCommand
         await using var kafka = await Status("Starting Kafka-protocol broker", () => KafkaCluster.StartAsync(ct: ct));
         AnsiConsole.MarkupLine($"  PostgreSQL: [grey]{Markup.Escape(Redact(postgres.ConnectionString))}[/]");
         AnsiConsole.MarkupLine($"  Kafka ({kafka.Backend}): [grey]{Markup.Escape(kafka.BootstrapServers)}[/]");
-        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest.Otlp, ct);
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);
 
         var ledger = settings.Ledger;
         var ingest = settings.Ingest;

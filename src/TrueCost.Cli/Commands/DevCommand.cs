@@ -37,7 +37,7 @@ public static class DevCommand
     {
         await using var postgres = await PostgresServer.StartAsync(ct: ct);
         await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka }, ct: ct);
-        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest.Otlp, ct);
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);
         var ledger = settings.Ledger;
         var ingest = settings.Ingest;
         ingest.BootstrapServers = kafka.BootstrapServers;
@@ -59,7 +59,7 @@ public static class DevCommand
         AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
         AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
         AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
-        AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic} (+ .dlq)");
+        AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic}, {ingest.LiteLlm.Topic} (+ .dlq)");
         AnsiConsole.MarkupLine("  OTLP:    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=$TRUECOST_OTLP (spans to /v1/traces, metrics to /v1/metrics)");
         AnsiConsole.MarkupLine($"  produce: kcat -P -b {bootstrap} -t {Topics.RequestLogs} file.jsonl");
         AnsiConsole.MarkupLine($"  query:   psql \"$TRUECOST_PG_URL\" -c 'select * from {ledger.Schema}.cost_hourly limit 10'");

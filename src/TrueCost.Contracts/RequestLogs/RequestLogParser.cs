@@ -62,7 +62,8 @@ public sealed class RequestLogParser(TimeProvider clock) : IRecordParser<Request
             ?? NonNegative("latency_ms", r.LatencyMs)
             ?? (r.TimeToFirstTokenMs is { } ttft ? NonNegative("ttft_ms", ttft) : null)
             ?? (r.RequestBytes < 0 ? $"request_bytes {r.RequestBytes} is negative" : null)
-            ?? (r.ResponseBytes < 0 ? $"response_bytes {r.ResponseBytes} is negative" : null);
+            ?? (r.ResponseBytes < 0 ? $"response_bytes {r.ResponseBytes} is negative" : null)
+            ?? (r.ReportedCost is < 0 ? $"reported_cost_usd {Show(r.ReportedCost.Value)} is negative" : null);
     }
 
     private static string? ServingPool(RequestLogRecord r) => r.ServingMode switch

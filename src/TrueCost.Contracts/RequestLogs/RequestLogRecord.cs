@@ -46,6 +46,12 @@ public sealed record RequestLogRecord
     [JsonPropertyName("request_bytes")] public long RequestBytes { get; init; }
     [JsonPropertyName("response_bytes")] public long ResponseBytes { get; init; }
 
+    /// <summary>
+    /// The cost the producer itself computed for the call, in USD (LiteLLM's <c>response_cost</c>). Kept beside
+    /// TrueCost's own price for comparison; never used as TrueCost's cost. Null when the producer reported none.
+    /// </summary>
+    [JsonPropertyName("reported_cost_usd")] public decimal? ReportedCost { get; init; }
+
     /// <summary>The provider as sent: <c>gen_ai.provider.name</c>, else <c>gen_ai.system</c>.</summary>
     [JsonIgnore] public string Provider => ProviderName ?? System ?? string.Empty;
 

@@ -1,3 +1,6 @@
+using TrueCost.Contracts;
+using TrueCost.Contracts.LiteLlm;
+
 namespace TrueCost.Ingest.Pipeline;
 
 /// <summary>Ingest worker settings; bound from configuration section "Ingest".</summary>
@@ -38,6 +41,9 @@ public sealed class IngestOptions
     /// <summary>The OpenTelemetry topics (the Collector's Kafka exporter writes them) and how their records are read.</summary>
     public OtlpIngestOptions Otlp { get; set; } = new();
 
+    /// <summary>Section <c>Ingest:LiteLlm</c>: LiteLLM's standard logging payloads, their topic and the fields that give them route and tenant.</summary>
+    public LiteLlmOptions LiteLlm { get; set; } = new();
+
     /// <summary>Everything a worker needs, the broker's address included.</summary>
     public void Validate()
     {
@@ -53,6 +59,12 @@ public sealed class IngestOptions
     public void ValidateValues()
     {
         Otlp.Validate();
+        LiteLlm.Validate();
+        if (LiteLlm.Topic == Otlp.SpansTopic || LiteLlm.Topic == Otlp.MetricsTopic || Topics.All.Contains(LiteLlm.Topic))
+        {
+            throw new InvalidOperationException($"Ingest:LiteLlm:Topic '{LiteLlm.Topic}' is another source's topic; LiteLLM payloads need their own");
+        }
+
         if (BatchSize is < 1 or > 100_000)
         {
             throw new InvalidOperationException($"Ingest:BatchSize {BatchSize} is outside 1..100000");

@@ -24,5 +24,5 @@ public sealed class RequestLogSource(TimeProvider clock, IngestOptions options) 
     public static RecordedRequest ToRecorded(RequestLogRecord r) => new(
         r.RequestId, r.Timestamp, r.Route, r.Tenant, r.Provider, r.Model, r.ServingMode, r.GpuPool,
         r.TrafficClass, r.Status, r.Attempt, r.RetryOf, r.InputTokensWithCache, r.OutputTokens, r.CacheReadTokens,
-        r.LatencyMs, r.TimeToFirstTokenMs, r.RequestBytes, r.ResponseBytes, r.ResponseModel, r.CacheCreationTokens, r.ReasoningTokens);
+        r.LatencyMs, r.TimeToFirstTokenMs, r.RequestBytes, r.ResponseBytes, r.ResponseModel, r.CacheCreationTokens, r.ReasoningTokens, r.ReportedCost);
 }

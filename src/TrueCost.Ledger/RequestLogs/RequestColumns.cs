@@ -42,6 +42,7 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         Column(writer, nameof(RecordedRequest.ResponseModel), value, (w, r) => w.WriteStringValue(r.ResponseModel));
         Column(writer, nameof(RecordedRequest.CacheCreationTokens), value, (w, r) => w.WriteNumberValue(r.CacheCreationTokens));
         Column(writer, nameof(RecordedRequest.ReasoningTokens), value, (w, r) => w.WriteNumberValue(r.ReasoningTokens));
+        Column(writer, nameof(RecordedRequest.ReportedCost), value, (w, r) => NullableMoney(w, r.ReportedCost));
         writer.WriteEndObject();
     }
 
@@ -98,12 +99,25 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         }
     }
 
+    private static void NullableMoney(Utf8JsonWriter writer, decimal? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
     /// <summary>The columns as read, in whatever order they came; checked for presence and length when the requests are built.</summary>
     private sealed class Columns
     {
         private readonly Dictionary<string, List<string?>> _text = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<long>> _integers = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<double?>> _reals = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<decimal?>> _money = new(StringComparer.Ordinal);
         private readonly List<DateTimeOffset> _timestamps = [];
 
         public int? Count { get; set; }
@@ -129,6 +143,14 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
                         reals.Add(reader.TokenType == JsonTokenType.Null ? null : reader.GetDouble());
+                    }
+
+                    break;
+                case nameof(RecordedRequest.ReportedCost):
+                    var money = _money[name] = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        money.Add(reader.TokenType == JsonTokenType.Null ? null : reader.GetDecimal());
                     }
 
                     break;
@@ -180,6 +202,7 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
             var responseModels = Optional(_text, nameof(RecordedRequest.ResponseModel), n, null);
             var cacheCreation = Optional(_integers, nameof(RecordedRequest.CacheCreationTokens), n, 0L);
             var reasoning = Optional(_integers, nameof(RecordedRequest.ReasoningTokens), n, 0L);
+            var reportedCosts = Optional(_money, nameof(RecordedRequest.ReportedCost), n, null);
             var requests = new RecordedRequest[n];
             for (var i = 0; i < n; i++)
             {
@@ -205,7 +228,8 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
                     responseBytes[i],
                     responseModels[i],
                     cacheCreation[i],
-                    reasoning[i]);
+                    reasoning[i],
+                    reportedCosts[i]);
             }
 
             return requests;

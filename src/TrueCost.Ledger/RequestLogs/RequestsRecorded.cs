@@ -18,6 +18,7 @@ public sealed record RequestsRecorded(
 /// What TrueCost keeps of one LLM call (independent of the wire schema version). Token counts follow the
 /// OpenTelemetry GenAI conventions: <see cref="InputTokens"/> includes <see cref="CachedInputTokens"/> (cache
 /// reads) and <see cref="CacheCreationTokens"/>; <see cref="OutputTokens"/> includes <see cref="ReasoningTokens"/>.
+/// <see cref="ReportedCost"/> is the producer's own cost in USD (LiteLLM's response_cost), kept for comparison only.
 /// </summary>
 public sealed record RecordedRequest(
     string RequestId,
@@ -41,7 +42,8 @@ public sealed record RecordedRequest(
     long ResponseBytes,
     string? ResponseModel = null,
     long CacheCreationTokens = 0,
-    long ReasoningTokens = 0)
+    long ReasoningTokens = 0,
+    decimal? ReportedCost = null)
 {
     /// <summary>
     /// The model a request is priced and reported by: the response model (what the provider says served

@@ -35,6 +35,9 @@ public sealed class UsageTotals
     public double TtftMsSum { get; set; }
     public long RequestBytes { get; set; }
     public long ResponseBytes { get; set; }
+
+    /// <summary>Sum of the producers' own costs in USD; null while no request reported one (never a silent zero).</summary>
+    public decimal? ReportedCost { get; set; }
 }
 
 /// <summary>
@@ -82,5 +85,9 @@ public static class UsageHourly
         t.TtftMsSum += r.TimeToFirstTokenMs ?? 0;
         t.RequestBytes += r.RequestBytes;
         t.ResponseBytes += r.ResponseBytes;
+        if (r.ReportedCost is { } reported)
+        {
+            t.ReportedCost = (t.ReportedCost ?? 0m) + reported;
+        }
     }
 }

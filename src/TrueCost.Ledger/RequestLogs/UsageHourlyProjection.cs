@@ -39,6 +39,10 @@ public sealed partial class UsageHourlyProjection : EventProjection
         new("ttft_ms_sum", "double precision", Merge.Sum),
         new("request_bytes", "bigint", Merge.Sum),
         new("response_bytes", "bigint", Merge.Sum),
+
+        // The producer's own cost in USD (LiteLLM's response_cost), for comparison only: null when no request of
+        // the row reported one. Never read by pricing or allocation.
+        new("reported_cost", "numeric", Merge.Sum, Nullable: true),
     ];
 
     private readonly string _upsertSql;
@@ -97,7 +101,8 @@ public sealed partial class UsageHourlyProjection : EventProjection
             totals.Select(t => t.LatencyMsSum).ToArray(),
             totals.Select(t => t.TtftMsSum).ToArray(),
             totals.Select(t => t.RequestBytes).ToArray(),
-            totals.Select(t => t.ResponseBytes).ToArray());
+            totals.Select(t => t.ResponseBytes).ToArray(),
+            totals.Select(t => t.ReportedCost).ToArray());
         DirtyHours.Enqueue(operations, _schema, keys.Select(k => k.Hour), "usage");
     }
 }

@@ -24,6 +24,8 @@ public static class FlatUpsert
         var keys = string.Join(", ", columns.Where(c => c.Merge == Merge.Key).Select(c => c.Name));
         var updates = columns.Where(c => c.Merge != Merge.Key).Select(c => c.Merge switch
         {
+            // A nullable sum stays null until some row brings a value: null means "none reported", not zero.
+            Merge.Sum when c.Nullable => $"{c.Name} = coalesce(t.{c.Name} + excluded.{c.Name}, t.{c.Name}, excluded.{c.Name})",
             Merge.Sum => $"{c.Name} = t.{c.Name} + excluded.{c.Name}",
             Merge.Max => $"{c.Name} = greatest(t.{c.Name}, excluded.{c.Name})",
             _ => $"{c.Name} = excluded.{c.Name}",

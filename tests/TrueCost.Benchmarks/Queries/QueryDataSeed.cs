@@ -105,6 +105,9 @@ public static class QueryDataSeed
             k.Hour, r.Route, k.Tenant, r.Provider, r.Model, r.Model, r.TrafficClass, r.ServingMode, r.GpuPool ?? string.Empty,
             n, n * 2 / 100, n / 100, retries, input, output, cached, 0L, 0L, retries * (r.InputTokens + r.OutputTokens),
             n * (180 + (r.OutputTokens * 12.0)), n * 260.0, input * 4, output * 4,
+
+            // reported_cost: the synthetic gateway reports no cost of its own.
+            DBNull.Value,
         ];
     }
 

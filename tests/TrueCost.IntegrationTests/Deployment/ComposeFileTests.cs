@@ -129,8 +129,8 @@ public sealed partial class ComposeFileTests
             .Select(m => (Topic: m.Groups["topic"].Value, Partitions: int.Parse(m.Groups["partitions"].Value, CultureInfo.InvariantCulture)))
             .ToList();
 
-        var otlp = new OtlpIngestOptions();
-        var inputs = Topics.All.Concat([otlp.SpansTopic, otlp.MetricsTopic]).ToList();
+        var ingest = new IngestOptions();
+        var inputs = Topics.All.Concat([ingest.Otlp.SpansTopic, ingest.Otlp.MetricsTopic, ingest.LiteLlm.Topic]).ToList();
         var expected = inputs.Concat(inputs.Select(Topics.DeadLetter)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, created.Select(c => c.Topic).Order(StringComparer.Ordinal).ToList());
 

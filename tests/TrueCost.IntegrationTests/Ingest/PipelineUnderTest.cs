@@ -52,7 +52,7 @@ public sealed class PipelineUnderTest : IAsyncDisposable
     {
         var prefix = $"t{Guid.NewGuid():N}"[..12] + ".";
         var pipeline = new PipelineUnderTest(infra, await infra.NewDatabaseAsync(), prefix, ledger);
-        foreach (var topic in Topics.All.Concat([pipeline.Ingest.Otlp.SpansTopic, pipeline.Ingest.Otlp.MetricsTopic]))
+        foreach (var topic in Topics.All.Concat([pipeline.Ingest.Otlp.SpansTopic, pipeline.Ingest.Otlp.MetricsTopic, pipeline.Ingest.LiteLlm.Topic]))
         {
             await infra.Kafka.CreateTopicAsync(prefix + topic, partitions);
             await infra.Kafka.CreateTopicAsync(prefix + Topics.DeadLetter(topic), 1);

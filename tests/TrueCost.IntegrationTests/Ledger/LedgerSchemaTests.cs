@@ -4,6 +4,8 @@ using Npgsql;
 using TrueCost.Ingest;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
+using TrueCost.IntegrationTests.Reporting;
+using TrueCost.Ledger.RequestLogs;
 using TrueCost.Ledger.Storage;
 using Weasel.Core;
 using Weasel.Postgresql.Tables;
@@ -43,6 +45,43 @@ public class LedgerSchemaTests(InfrastructureFixture infra)
 
         Assert.Empty(alteredTables);
         await second.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+    }
+
+    /// <summary>
+    /// A ledger whose usage_hourly predates the reported_cost column gets it on the next start, null on the rows it
+    /// already has (none of their requests reported a cost), and keeps those rows.
+    /// </summary>
+    [Fact]
+    public async Task A_usage_table_from_before_reported_cost_gains_the_column_as_null_and_keeps_its_rows()
+    {
+        var database = await infra.NewDatabaseAsync();
+        var schema = new LedgerOptions().Schema;
+        var table = LedgerTables.QualifiedName(schema, LedgerTables.UsageHourly);
+        using (var first = LedgerStore.CreateStore(database, new LedgerOptions()))
+        {
+            await first.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        }
+
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        await using (var drop = dataSource.CreateCommand($"alter table {table} drop column reported_cost"))
+        {
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var older = UsageHourlyProjection.Columns.Where(c => c.Name != "reported_cost").ToList();
+        await FlatRows.InsertAsync(dataSource, table, older, [FlatRows.Values(("hour", new DateTimeOffset(2026, 11, 16, 10, 0, 0, TimeSpan.Zero)), ("route", "/chat"), ("requests", 7L))]);
+
+        using (var second = LedgerStore.CreateStore(database, new LedgerOptions()))
+        {
+            await second.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
+        }
+
+        await using var read = dataSource.CreateCommand($"select requests, reported_cost from {table}");
+        await using var reader = await read.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(7L, reader.GetInt64(0));
+        Assert.True(reader.IsDBNull(1));
+        Assert.False(await reader.ReadAsync());
     }
 
     /// <summary>

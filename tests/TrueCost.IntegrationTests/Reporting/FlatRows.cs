@@ -41,6 +41,9 @@ public static class FlatRows
             "bigint" => Typed(0L),
             "integer" or "int" => Typed(0),
             "double precision" => Typed(0.0),
+
+            // A nullable amount the row does not name was not reported: null, not zero (usage_hourly.reported_cost).
+            "numeric" when column.Nullable => Typed<decimal?>(null),
             "numeric" or "numeric(18,2)" => Typed(0m),
             "timestamptz" => Typed(DateTimeOffset.UnixEpoch),
             _ => throw new NotSupportedException($"test rows for {column.Name} of type {column.PgType}"),

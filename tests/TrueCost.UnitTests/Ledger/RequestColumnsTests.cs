@@ -57,6 +57,24 @@ public class RequestColumnsTests
         Assert.Empty(JsonSerializer.Deserialize<RequestsRecorded>(json)!.Requests);
     }
 
+    [Fact]
+    public void A_reported_cost_round_trips_exactly_and_events_written_before_the_column_read_as_none_reported()
+    {
+        var reported = Plain with { ReportedCost = 0.00022500000000000002m };
+        var json = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 1, [reported, Plain]));
+        var withoutColumn = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 0, [Plain]));
+        using (var doc = JsonDocument.Parse(withoutColumn))
+        {
+            Assert.True(doc.RootElement.GetProperty("Requests").TryGetProperty(nameof(RecordedRequest.ReportedCost), out _));
+        }
+
+        var older = withoutColumn.Replace(",\"ReportedCost\":[null]", string.Empty, StringComparison.Ordinal);
+
+        Assert.Equal([reported, Plain], JsonSerializer.Deserialize<RequestsRecorded>(json)!.Requests);
+        Assert.DoesNotContain(nameof(RecordedRequest.ReportedCost), older, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(JsonSerializer.Deserialize<RequestsRecorded>(older)!.Requests).ReportedCost);
+    }
+
     [Theory]
     [InlineData("\"Route\":[\"/v1/chat\",\"/v1/embed\"]", "\"Route\":[\"/v1/chat\"]", "request column Route has 1 values, expected 2")]
     [InlineData("\"Tenant\":[\"acme\",\"globex\"]", "\"Tenant\":[\"acme\",null]", "request column Tenant has null at 1")]
@@ -83,6 +101,7 @@ public class RequestColumnsTests
                 LatencyMs = t.Item3,
                 TimeToFirstTokenMs = t.Item5 ? t.Item3 / 2 : null,
                 GpuPool = t.Item5 ? null : "pool",
+                ReportedCost = t.Item5 ? null : t.Item2 / 1_000_000_000_000m,
                 Attempt = t.Item4,
                 Timestamp = Hour.AddTicks(t.Item2 % TimeSpan.TicksPerDay),
             })

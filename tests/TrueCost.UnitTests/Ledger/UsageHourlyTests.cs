@@ -53,6 +53,21 @@ public class UsageHourlyTests
         Assert.Equal([Hour.AddHours(-1), Hour], rows.Keys.Select(k => k.Hour).Order());
     }
 
+    [Fact]
+    public void Reported_costs_sum_over_the_requests_that_reported_one_and_stay_null_where_none_did()
+    {
+        var rows = UsageHourly.Aggregate(
+            [
+                Request("a", Hour, 10, 10) with { ReportedCost = 0.000225m },
+                Request("b", Hour, 10, 10),
+                Request("c", Hour, 10, 10) with { ReportedCost = 0m },
+                Request("d", Hour.AddHours(1), 10, 10),
+            ]);
+
+        Assert.Equal(0.000225m, rows.Single(r => r.Key.Hour == Hour).Value.ReportedCost);
+        Assert.Null(rows.Single(r => r.Key.Hour == Hour.AddHours(1)).Value.ReportedCost);
+    }
+
     internal static RecordedRequest Request(string id, DateTimeOffset at, long input, long output, string status = "ok") =>
         new(id, at, "/chat", "t1", "openai", "gpt-4o-mini", "api", null, "interactive", status, 1, null, input, output, 0, 100, 10, 4, 4);
 }
