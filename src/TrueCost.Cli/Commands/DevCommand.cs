@@ -25,11 +25,20 @@ public static class DevCommand
     private static readonly Option<int> ApiPort = new("--api-port") { Description = "Port of the query API on 127.0.0.1", DefaultValueFactory = _ => 8080 };
     private static readonly Option<int> OtlpPort = new("--otlp-port") { Description = "Port of the OTLP/HTTP receiver on 127.0.0.1", DefaultValueFactory = _ => OtlpReceiverHost.DefaultPort };
     private static readonly Option<bool> DemoData = new("--demo-data") { Description = "Also produce the synthetic demo day (2026-11-16, 100,000 requests) into the topics" };
+    private static readonly Option<bool> InfraOnly = new("--infra-only")
+    {
+        Description = "Start only PostgreSQL and the Kafka-protocol broker (with the topics) and print their export lines, to run `truecost ingest` and `truecost projector` as processes of their own",
+    };
 
     public static Command Create()
     {
-        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, DemoData };
-        command.SetAction((parse, ct) => RunAsync(Settings.Load(parse), new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort)), parse.GetValue(DemoData), ct));
+        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, DemoData, InfraOnly };
+        command.SetAction((parse, ct) =>
+        {
+            var settings = Settings.Load(parse);
+            var ports = new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort));
+            return parse.GetValue(InfraOnly) ? RunInfraAsync(settings, ports, ct) : RunAsync(settings, ports, parse.GetValue(DemoData), ct);
+        });
         return command;
     }
 
@@ -51,17 +60,13 @@ public static class DevCommand
         var otlp = OtlpReceiverHost.Build(ingest, [$"http://127.0.0.1:{ports.Otlp}"]);
         await otlp.StartAsync(ct);
 
-        var pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
-        var bootstrap = kafka.BootstrapServers.Split(',')[0];
         AnsiConsole.MarkupLine("[bold green]TrueCost dev environment is up[/] (Ctrl-C to stop)");
-        AnsiConsole.WriteLine($"export TRUECOST_KAFKA={kafka.BootstrapServers}");
-        AnsiConsole.WriteLine($"export TRUECOST_POSTGRES=\"{postgres.ConnectionString}\"");
-        AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
+        PrintInfrastructure(postgres, kafka);
         AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
         AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
         AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic}, {ingest.LiteLlm.Topic} (+ .dlq)");
         AnsiConsole.MarkupLine("  OTLP:    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=$TRUECOST_OTLP (spans to /v1/traces, metrics to /v1/metrics)");
-        AnsiConsole.MarkupLine($"  produce: kcat -P -b {bootstrap} -t {Topics.RequestLogs} file.jsonl");
+        AnsiConsole.MarkupLine($"  produce: kcat -P -b {kafka.BootstrapServers.Split(',')[0]} -t {Topics.RequestLogs} file.jsonl");
         AnsiConsole.MarkupLine($"  query:   psql \"$TRUECOST_PG_URL\" -c 'select * from {ledger.Schema}.cost_hourly limit 10'");
         if (demoData)
         {
@@ -74,6 +79,38 @@ public static class DevCommand
         await otlp.StopAsync(CancellationToken.None);
         await api.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>Only the infrastructure: the workers run as processes of their own against it (failover drills, debugging one worker).</summary>
+    private static async Task<int> RunInfraAsync(Settings settings, Ports ports, CancellationToken ct)
+    {
+        await using var postgres = await PostgresServer.StartAsync(ct: ct);
+        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka }, ct: ct);
+        await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);
+        AnsiConsole.MarkupLine("[bold green]TrueCost dev infrastructure is up[/] (PostgreSQL and the Kafka-protocol broker only; Ctrl-C to stop)");
+        PrintInfrastructure(postgres, kafka);
+        AnsiConsole.MarkupLine("  run, each in a shell with the exports above:");
+        AnsiConsole.MarkupLine("    truecost ingest        (more than one to share the partitions)");
+        AnsiConsole.MarkupLine("    truecost projector     (two or more: one leads, the others take over when it dies)");
+        AnsiConsole.MarkupLine("    truecost api --urls http://127.0.0.1:8080");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            AnsiConsole.MarkupLine("stopping the dev infrastructure");
+        }
+
+        return 0;
+    }
+
+    private static void PrintInfrastructure(PostgresServer postgres, KafkaCluster kafka)
+    {
+        var pg = new NpgsqlConnectionStringBuilder(postgres.ConnectionString);
+        AnsiConsole.WriteLine($"export TRUECOST_KAFKA={kafka.BootstrapServers}");
+        AnsiConsole.WriteLine($"export TRUECOST_POSTGRES=\"{postgres.ConnectionString}\"");
+        AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
     }
 
     private readonly record struct Ports(int Kafka, int Api, int Otlp);

@@ -34,8 +34,15 @@ public static class LedgerCommands
             {
                 var rules = LedgerRules.From(settings.Ledger, await LedgerStore.LoadPricesAsync(dataSource, settings.Ledger, ct));
                 var report = await new LedgerVerifier(dataSource, settings.Ledger, rules).VerifyAsync(from, to, ct);
-                Print(report, await new CostQueries(dataSource, settings.Ledger).IssuesAsync(from, to, ct), settings.Ledger.Currency);
-                return report.Passed ? 0 : 1;
+                var issues = await new CostQueries(dataSource, settings.Ledger).IssuesAsync(from, to, ct);
+                Print(report, issues, settings.Ledger.Currency);
+                var quarantined = issues.Count(i => i.Kind == AllocationIssue.QuarantinedHour);
+                if (quarantined > 0)
+                {
+                    AnsiConsole.MarkupLine($"[red]verify: {quarantined} hour(s) quarantined by the allocator[/] (kind {AllocationIssue.QuarantinedHour} above, with the error); fix the cause and run `truecost reallocate` over them");
+                }
+
+                return report.Passed && quarantined == 0 ? 0 : 1;
             }
         });
         return command;

@@ -9,7 +9,7 @@ namespace TrueCost.Cli.Commands;
 
 /// <summary>
 /// The deployables: <c>truecost ingest</c> (scale out by Kafka partitions) and <c>truecost projector</c>
-/// (exactly one replica per database: the projection daemon runs in Solo mode).
+/// (any number of replicas per database: the one holding the leadership lock projects and allocates, the others stand by).
 /// </summary>
 public static class WorkerCommands
 {
@@ -20,7 +20,7 @@ public static class WorkerCommands
     };
 
     private static readonly Option<string?> Group = new("--group") { Description = "Kafka consumer group (default: Ingest:ConsumerGroup, truecost-ingest)" };
-    private static readonly Option<bool> WithProjections = new("--with-projections") { Description = "Also run the projection daemon in this process (only one process per database may)" };
+    private static readonly Option<bool> WithProjections = new("--with-projections") { Description = "Also run projections and cost allocation in this process (it takes part in the projector leader election)" };
     private static readonly Option<string?> Schema = new("--schema") { Description = "PostgreSQL schema of the ledger (default: Ledger:Schema of the configuration, truecost)" };
     private static readonly Option<string?> TopicPrefix = new("--topic-prefix") { Description = "Prepended to every topic name (several pipelines on one cluster; default: Ingest:TopicPrefix)" };
     private static readonly Option<int?> SessionTimeoutMs = new("--session-timeout-ms")
@@ -40,7 +40,7 @@ public static class WorkerCommands
 
     public static Command Projector()
     {
-        var command = new Command("projector", "Run the projection daemon (exactly one replica per database)")
+        var command = new Command("projector", "Run projections and cost allocation; run two or more for failover (one leads, the others stand by)")
         {
             Endpoints.Postgres, Schema,
         };

@@ -16,6 +16,9 @@ public sealed record AllocationIssue(string Kind, string Subject, string Reason,
     public const string UnconvertedLine = "unconverted_line";
     public const string InvoiceWithoutUsage = "invoice_without_usage";
     public const string UnmappedGpu = "unmapped_gpu";
+
+    /// <summary>An hour the allocator could not allocate (its error is the reason); its cost_hourly rows are stale or missing.</summary>
+    public const string QuarantinedHour = "quarantined_hour";
 }
 
 /// <summary>A figure converted to the reporting currency, with the rate that did it; kept in the hour's audit row.</summary>

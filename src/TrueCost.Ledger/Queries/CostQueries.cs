@@ -1,4 +1,5 @@
 using Npgsql;
+using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Storage;
 
 namespace TrueCost.Ledger.Queries;
@@ -33,7 +34,12 @@ public sealed class CostQueries(NpgsqlDataSource dataSource, LedgerOptions ledge
     {
         await using var cmd = dataSource.CreateCommand($"""
             select kind, subject, min(reason), sum(amount), min(currency), sum(requests), sum(tokens), count(distinct hour)
-            from {_issues} where hour >= $1 and hour < $2
+            from (
+                select kind, subject, reason, amount, currency, requests, tokens, hour from {_issues} where hour >= $1 and hour < $2
+                union all
+                select '{AllocationIssue.QuarantinedHour}', to_char(hour at time zone 'UTC', 'YYYY-MM-DD"T"HH24":00Z"'), error, null, null, 0, 0, hour
+                from {LedgerTables.QualifiedName(ledger.Schema, LedgerTables.AllocationQuarantine)} where hour >= $1 and hour < $2
+            ) i
             group by kind, subject order by kind, sum(tokens) desc, sum(amount) desc nulls last, subject
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = from });

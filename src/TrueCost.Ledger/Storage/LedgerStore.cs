@@ -86,22 +86,32 @@ public static class LedgerStore
     }
 
     /// <summary>
-    /// Registers the document store. Only the one process that runs projections passes
-    /// <paramref name="runProjections"/>: the daemon runs in Solo mode (see ARCHITECTURE.md).
+    /// Registers the document store. Projector processes pass <paramref name="runProjections"/>: any number of them
+    /// may run, and the one that holds the schema's leadership lock projects and allocates (<see cref="ProjectorLeadership"/>).
     /// </summary>
     public static IServiceCollection AddLedger(this IServiceCollection services, string connectionString, LedgerOptions options, bool runProjections)
     {
         services.AddSingleton(options);
         services.AddSingleton<LedgerRulesSource>();
-        var marten = services.AddMarten(opts => Configure(opts, connectionString, options))
+        services.AddMarten(opts =>
+            {
+                Configure(opts, connectionString, options);
+                if (runProjections)
+                {
+                    // ProjectorLeadership starts the daemon in whichever replica holds the lock.
+                    opts.Projections.AsyncMode = DaemonMode.ExternallyManaged;
+                }
+            })
             .ApplyAllDatabaseChangesOnStartup()
             .UseLightweightSessions();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         services.AddHostedService<EventCompressionService>();
         if (runProjections)
         {
-            marten.AddAsyncDaemon(DaemonMode.Solo);
-            services.AddHostedService<CostAllocatorService>();
+            services.AddSingleton<CostAllocatorService>();
+            services.AddSingleton(new ProjectorLockConnection(connectionString));
+            services.AddSingleton<ProjectorLeadership>();
+            services.AddHostedService(sp => sp.GetRequiredService<ProjectorLeadership>());
         }
 
         return services;

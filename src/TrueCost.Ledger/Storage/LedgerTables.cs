@@ -25,6 +25,7 @@ public static class LedgerTables
     public const string AllocationQueue = "allocation_queue";
     public const string CostHourly = "cost_hourly";
     public const string AllocationAudit = "allocation_audit";
+    public const string AllocationQuarantine = "allocation_quarantine";
     public const string AllocationIssues = "allocation_issues";
     public const string PricedUsage = "priced_usage";
     public const string InvoiceLineShares = "invoice_line_shares";
@@ -171,6 +172,17 @@ public static class LedgerTables
         audit.AddColumn("conversions", "jsonb").NotNull().DefaultValueByExpression("'[]'::jsonb");
         audit.AddColumn<string>("prices").NotNull().DefaultValueByExpression("''");
         yield return audit;
+
+        // Hours the allocator could not allocate: out of the queue so later hours go on, kept here with the error
+        // until new data or `truecost reallocate` queues the hour again and it allocates.
+        var quarantine = new Table(QualifiedName(schema, AllocationQuarantine));
+        quarantine.AddColumn("hour", "timestamptz").AsPrimaryKey();
+        quarantine.AddColumn<string>("reason").NotNull();
+        quarantine.AddColumn<string>("error").NotNull();
+        quarantine.AddColumn<int>("attempts").NotNull();
+        quarantine.AddColumn("first_failed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        quarantine.AddColumn("last_failed_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        yield return quarantine;
         yield return Pricing.PriceCatalogueStore.Table(schema);
     }
 
