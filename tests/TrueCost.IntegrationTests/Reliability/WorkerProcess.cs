@@ -5,7 +5,7 @@ using System.Reflection;
 namespace TrueCost.IntegrationTests.Reliability;
 
 /// <summary>
-/// The deployable ingest worker, <c>truecost ingest</c>, run as an OS process of its own from the CLI
+/// A deployable worker (<c>truecost ingest</c>, <c>truecost projector</c>) run as an OS process of its own from the CLI
 /// build of this test run's configuration, so it can be killed the way a node dies.
 /// </summary>
 public sealed class WorkerProcess : IDisposable
@@ -30,10 +30,16 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>The truecost CLI built in this test run's configuration, for other commands run as processes.</summary>
     public static string CliDllPath => CliDll.Value;
 
-    public static WorkerProcess Start(IEnumerable<string> ingestArguments)
+    /// <summary>The OS process id, to tell which replica holds a lock.</summary>
+    public int Pid => _process.Id;
+
+    public static WorkerProcess Start(IEnumerable<string> ingestArguments) => Start("ingest", ingestArguments);
+
+    /// <summary>Starts another long-running command of the CLI, such as <c>projector</c>.</summary>
+    public static WorkerProcess Start(string command, IEnumerable<string> arguments)
     {
         var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (IEnumerable<string>)[CliDll.Value, "ingest", .. ingestArguments])
+        foreach (var argument in (IEnumerable<string>)[CliDll.Value, command, .. arguments])
         {
             info.ArgumentList.Add(argument);
         }
@@ -53,6 +59,14 @@ public sealed class WorkerProcess : IDisposable
         _process.Kill();
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(patience.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for a command that ends by itself (such as <c>verify</c>) and returns its exit status.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan patience)
+    {
+        using var timeout = new CancellationTokenSource(patience);
+        await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;
     }
 
