@@ -45,15 +45,13 @@ public sealed class CostAllocatorService(
         var backoff = FirstBackoff;
         while (!ct.IsCancellationRequested)
         {
+            TimeSpan wait;
             try
             {
                 var done = await AllocateQueuedAsync(ct);
                 Volatile.Write(ref _failures, 0);
                 backoff = FirstBackoff;
-                if (done == 0)
-                {
-                    await Task.Delay(Idle, ct);
-                }
+                wait = done == 0 ? Idle : TimeSpan.Zero;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -73,9 +71,12 @@ public sealed class CostAllocatorService(
                     logger.LogError(e, "Cost allocation failed ({Failures} in a row); retrying in {Backoff}", failures, backoff);
                 }
 
-                await Task.Delay(backoff, ct);
+                wait = backoff;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+
+            // Cancellation during the wait ends the loop at its condition rather than as an exception to the caller.
+            await Task.Delay(wait, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 

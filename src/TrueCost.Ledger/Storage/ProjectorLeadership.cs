@@ -25,7 +25,6 @@ public enum ProjectorRole
 /// longer than that check (and Marten's progression rows and the queue's row locks refuse what overlaps even then).
 /// </summary>
 public sealed class ProjectorLeadership(
-    IDocumentStore store,
     CostAllocatorService allocator,
     LedgerOptions ledger,
     ProjectorLockConnection lockConnection,
@@ -82,9 +81,11 @@ public sealed class ProjectorLeadership(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or IOException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Projector leadership: the lock connection failed; trying again in {Poll}", Poll);
+                // Whatever ended the lead (the lock connection, the daemon, the database restarting), the lock went with
+                // the connection: ask for it again rather than let the replica die.
+                logger.LogWarning(e, "Projector leadership: {Error}; asking for the lock again in {Poll}", e.Message, Poll);
                 _role = ProjectorRole.Connecting;
                 await Task.Delay(Poll, stoppingToken);
             }
@@ -95,6 +96,9 @@ public sealed class ProjectorLeadership(
     {
         _role = ProjectorRole.Leader;
         var clock = Stopwatch.StartNew();
+        // A store of its own for every term: the daemon's high-water and shard state are per store and database, and a
+        // term that ended with the database (a restart) must not hand a stopped agent to the next term in this process.
+        await using var store = LedgerStore.CreateStore(lockConnection.LedgerConnectionString, ledger);
         using var daemon = await store.BuildProjectionDaemonAsync(logger: logger);
         await daemon.StartAllAsync();
         logger.LogInformation("Leading schema {Schema} (pid {Pid}): projection daemon and cost allocation started in {Elapsed:0} ms", ledger.Schema, Environment.ProcessId, clock.Elapsed.TotalMilliseconds);
@@ -114,7 +118,15 @@ public sealed class ProjectorLeadership(
             _role = ProjectorRole.Connecting;
             await leading.CancelAsync();
             await allocation;
-            await daemon.StopAllAsync();
+            try
+            {
+                await daemon.StopAllAsync();
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or SocketException or IOException)
+            {
+                logger.LogWarning(e, "The projection daemon did not stop cleanly; its progress is in the database, the next leader resumes from it");
+            }
+
             logger.LogInformation("Stopped leading schema {Schema}", ledger.Schema);
         }
     }
@@ -135,6 +147,9 @@ public sealed class ProjectorLeadership(
 /// </summary>
 public sealed class ProjectorLockConnection(string connectionString)
 {
+    /// <summary>The ledger's own connection string, for the stores of each leadership term.</summary>
+    public string LedgerConnectionString => connectionString;
+
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
     {
         Pooling = false,

@@ -10,8 +10,9 @@ namespace TrueCost.IntegrationTests.Reliability;
 
 /// <summary>
 /// Ingest and two projectors as OS processes of their own, as a deployment runs them. The leading projector is killed
-/// with SIGKILL while traffic flows; the standby must take the lock and allocate again within 30 s, and once the
-/// traffic has drained, <c>truecost verify</c> (an independent recomputation from the source tables) must pass.
+/// with SIGKILL while traffic flows; the standby must take the lock and allocate again within 30 s. Then PostgreSQL
+/// restarts under the new leader, and once the traffic has drained, <c>truecost verify</c> (an independent
+/// recomputation from the source tables) must pass and every request must be stored exactly once.
 /// </summary>
 [Collection("reliability")]
 public class ProjectorFailoverTests(ReliabilityFixture infra, ITestOutputHelper output)
@@ -66,6 +67,43 @@ public class ProjectorFailoverTests(ReliabilityFixture infra, ITestOutputHelper 
             () => $"the standby did not lead and allocate within {TakeoverLimit.TotalSeconds:0} s of the kill{Environment.NewLine}{Outputs()}");
         var takeover = clock.Elapsed;
         output.WriteLine($"leader pid {leader.Pid} killed; standby pid {standby.Pid} allocated again after {takeover.TotalSeconds:0.0} s");
+
+        // The orchestrator replaces the dead replica; then PostgreSQL restarts under the leader mid-allocation, which ends
+        // every session and with it the lock: one of the two must lead and allocate again.
+        using var replacement = StartProjector(pipeline);
+        projectors = [standby, replacement];
+        if (infra.Postgres.IsEmbedded)
+        {
+            await Eventually.TrueAsync(
+                () => Task.FromResult(replacement.OutputTail().Contains("Standing by", StringComparison.Ordinal)),
+                StartPatience,
+                () => $"the replacement projector did not stand by{Environment.NewLine}{Outputs()}");
+            await infra.Postgres.RestartAsync(TimeSpan.FromSeconds(2));
+            var sinceRestart = Stopwatch.StartNew();
+            DateTimeOffset? restartedAt = null;
+            await Eventually.TrueAsync(
+                async () =>
+                {
+                    try
+                    {
+                        restartedAt ??= await DatabaseNowAsync(pipeline);
+                        var pid = LeaderPid(await ProjectorLeadership.CurrentLeaderAsync(pipeline.DataSource, pipeline.Ledger.Schema, default));
+                        return projectors.Any(p => p.Pid == pid) && await AuditRowsSinceAsync(pipeline, restartedAt.Value) > 0;
+                    }
+                    catch (NpgsqlException)
+                    {
+                        // The test's own pooled connections died with the server; the next poll opens new ones.
+                        return false;
+                    }
+                },
+                StartPatience,
+                () => $"no projector led and allocated after PostgreSQL restarted{Environment.NewLine}{Outputs()}");
+            output.WriteLine($"PostgreSQL restarted under the leader (2 s down); a projector led and allocated again {sinceRestart.Elapsed.TotalSeconds:0.0} s after it was back");
+        }
+        else
+        {
+            output.WriteLine("PostgreSQL restart skipped: the server is not this run's to restart");
+        }
 
         traffic.Stop();
         var figures = await ExactlyOnce.AssertAsync(pipeline, traffic, output, Outputs);
