@@ -31,7 +31,7 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         Column(writer, nameof(RecordedRequest.TrafficClass), value, (w, r) => w.WriteStringValue(r.TrafficClass));
         Column(writer, nameof(RecordedRequest.Status), value, (w, r) => w.WriteStringValue(r.Status));
         Column(writer, nameof(RecordedRequest.Attempt), value, (w, r) => w.WriteNumberValue(r.Attempt));
-        Column(writer, nameof(RecordedRequest.RetryOf), value, (w, r) => w.WriteStringValue(r.RetryOf));
+        OptionalColumn(writer, nameof(RecordedRequest.RetryOf), value, r => r.RetryOf is not null, (w, r) => w.WriteStringValue(r.RetryOf));
         Column(writer, nameof(RecordedRequest.InputTokens), value, (w, r) => w.WriteNumberValue(r.InputTokens));
         Column(writer, nameof(RecordedRequest.OutputTokens), value, (w, r) => w.WriteNumberValue(r.OutputTokens));
         Column(writer, nameof(RecordedRequest.CachedInputTokens), value, (w, r) => w.WriteNumberValue(r.CachedInputTokens));
@@ -39,10 +39,10 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         Column(writer, nameof(RecordedRequest.TimeToFirstTokenMs), value, (w, r) => NullableNumber(w, r.TimeToFirstTokenMs));
         Column(writer, nameof(RecordedRequest.RequestBytes), value, (w, r) => w.WriteNumberValue(r.RequestBytes));
         Column(writer, nameof(RecordedRequest.ResponseBytes), value, (w, r) => w.WriteNumberValue(r.ResponseBytes));
-        Column(writer, nameof(RecordedRequest.ResponseModel), value, (w, r) => w.WriteStringValue(r.ResponseModel));
-        Column(writer, nameof(RecordedRequest.CacheCreationTokens), value, (w, r) => w.WriteNumberValue(r.CacheCreationTokens));
-        Column(writer, nameof(RecordedRequest.ReasoningTokens), value, (w, r) => w.WriteNumberValue(r.ReasoningTokens));
-        Column(writer, nameof(RecordedRequest.ReportedCost), value, (w, r) => NullableMoney(w, r.ReportedCost));
+        OptionalColumn(writer, nameof(RecordedRequest.ResponseModel), value, r => r.ResponseModel is not null, (w, r) => w.WriteStringValue(r.ResponseModel));
+        OptionalColumn(writer, nameof(RecordedRequest.CacheCreationTokens), value, r => r.CacheCreationTokens != 0, (w, r) => w.WriteNumberValue(r.CacheCreationTokens));
+        OptionalColumn(writer, nameof(RecordedRequest.ReasoningTokens), value, r => r.ReasoningTokens != 0, (w, r) => w.WriteNumberValue(r.ReasoningTokens));
+        OptionalColumn(writer, nameof(RecordedRequest.ReportedCost), value, r => r.ReportedCost is not null, (w, r) => NullableMoney(w, r.ReportedCost));
         writer.WriteEndObject();
     }
 
@@ -85,6 +85,23 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
         }
 
         writer.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A column most batches leave at its default (no retries, no reasoning tokens, no gateway-reported cost) is written
+    /// only when some request sets it: PostgreSQL parses every value of every column into jsonb, and the reader fills an
+    /// absent column with the default.
+    /// </summary>
+    private static void OptionalColumn(Utf8JsonWriter writer, string name, IReadOnlyList<RecordedRequest> requests, Func<RecordedRequest, bool> isSet, Action<Utf8JsonWriter, RecordedRequest> write)
+    {
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (isSet(requests[i]))
+            {
+                Column(writer, name, requests, write);
+                return;
+            }
+        }
     }
 
     private static void NullableNumber(Utf8JsonWriter writer, double? value)
@@ -189,7 +206,7 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
             var classes = Required(nameof(RecordedRequest.TrafficClass), n);
             var statuses = Required(nameof(RecordedRequest.Status), n);
             var attempts = Column(_integers, nameof(RecordedRequest.Attempt), n);
-            var retries = Column(_text, nameof(RecordedRequest.RetryOf), n);
+            var retries = Optional(_text, nameof(RecordedRequest.RetryOf), n, null);
             var input = Column(_integers, nameof(RecordedRequest.InputTokens), n);
             var output = Column(_integers, nameof(RecordedRequest.OutputTokens), n);
             var cached = Column(_integers, nameof(RecordedRequest.CachedInputTokens), n);
@@ -198,7 +215,8 @@ public sealed class RequestColumns : JsonConverter<IReadOnlyList<RecordedRequest
             var requestBytes = Column(_integers, nameof(RecordedRequest.RequestBytes), n);
             var responseBytes = Column(_integers, nameof(RecordedRequest.ResponseBytes), n);
 
-            // Columns added after the layout was first written: absent in older events.
+            // Columns written only when a request sets them (RetryOf is in every event written before that rule), and
+            // columns added after the layout was first written: absent means the default.
             var responseModels = Optional(_text, nameof(RecordedRequest.ResponseModel), n, null);
             var cacheCreation = Optional(_integers, nameof(RecordedRequest.CacheCreationTokens), n, 0L);
             var reasoning = Optional(_integers, nameof(RecordedRequest.ReasoningTokens), n, 0L);

@@ -58,21 +58,46 @@ public class RequestColumnsTests
     }
 
     [Fact]
-    public void A_reported_cost_round_trips_exactly_and_events_written_before_the_column_read_as_none_reported()
+    public void A_reported_cost_round_trips_exactly_and_a_batch_without_one_omits_the_column()
     {
         var reported = Plain with { ReportedCost = 0.00022500000000000002m };
         var json = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 1, [reported, Plain]));
-        var withoutColumn = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 0, [Plain]));
-        using (var doc = JsonDocument.Parse(withoutColumn))
-        {
-            Assert.True(doc.RootElement.GetProperty("Requests").TryGetProperty(nameof(RecordedRequest.ReportedCost), out _));
-        }
-
-        var older = withoutColumn.Replace(",\"ReportedCost\":[null]", string.Empty, StringComparison.Ordinal);
+        var withoutCost = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 0, [Plain]));
 
         Assert.Equal([reported, Plain], JsonSerializer.Deserialize<RequestsRecorded>(json)!.Requests);
-        Assert.DoesNotContain(nameof(RecordedRequest.ReportedCost), older, StringComparison.Ordinal);
-        Assert.Null(Assert.Single(JsonSerializer.Deserialize<RequestsRecorded>(older)!.Requests).ReportedCost);
+        Assert.Contains(nameof(RecordedRequest.ReportedCost), json, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(RecordedRequest.ReportedCost), withoutCost, StringComparison.Ordinal);
+        Assert.Null(Assert.Single(JsonSerializer.Deserialize<RequestsRecorded>(withoutCost)!.Requests).ReportedCost);
+    }
+
+    [Fact]
+    public void Columns_no_request_sets_are_left_out_and_read_back_as_their_defaults()
+    {
+        var json = JsonSerializer.Serialize(new RequestsRecorded("t", 0, 0, 0, [Plain, Plain with { RequestId = "req-3" }]));
+
+        using var doc = JsonDocument.Parse(json);
+        var columns = doc.RootElement.GetProperty("Requests").EnumerateObject().Select(c => c.Name).ToList();
+        Assert.DoesNotContain(nameof(RecordedRequest.RetryOf), columns);
+        Assert.DoesNotContain(nameof(RecordedRequest.ResponseModel), columns);
+        Assert.DoesNotContain(nameof(RecordedRequest.CacheCreationTokens), columns);
+        Assert.DoesNotContain(nameof(RecordedRequest.ReasoningTokens), columns);
+        Assert.Contains(nameof(RecordedRequest.GpuPool), columns);
+        Assert.Equal([Plain, Plain with { RequestId = "req-3" }], JsonSerializer.Deserialize<RequestsRecorded>(json)!.Requests);
+    }
+
+    [Fact]
+    public void Events_written_with_every_column_present_still_read()
+    {
+        const string written = """
+            {"Topic":"t","Partition":0,"FirstOffset":0,"LastOffset":0,"Requests":{"Count":1,"RequestId":["req-1"],
+            "Timestamp":["2026-11-16T10:00:01.5+00:00"],"Route":["/v1/chat"],"Tenant":["acme"],"Provider":["openai"],
+            "Model":["gpt-4o-mini"],"ServingMode":["api"],"GpuPool":[null],"TrafficClass":["interactive"],"Status":["ok"],
+            "Attempt":[1],"RetryOf":[null],"InputTokens":[1200],"OutputTokens":[340],"CachedInputTokens":[100],
+            "LatencyMs":[812.25],"TimeToFirstTokenMs":[null],"RequestBytes":[4096],"ResponseBytes":[1024],
+            "ResponseModel":[null],"CacheCreationTokens":[0],"ReasoningTokens":[0],"ReportedCost":[null]}}
+            """;
+
+        Assert.Equal(Plain, Assert.Single(JsonSerializer.Deserialize<RequestsRecorded>(written)!.Requests));
     }
 
     [Theory]
