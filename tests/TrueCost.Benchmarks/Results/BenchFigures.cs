@@ -19,6 +19,9 @@ public sealed record BenchFigures(
     [property: JsonPropertyName("report_s")] double? ReportSeconds,
     [property: JsonPropertyName("rebuild_s")] double? RebuildSeconds,
     [property: JsonPropertyName("worker_peak_mb")] double? WorkerPeakMb,
+    [property: JsonPropertyName("copy_cpu_s_per_million")] double? CopyCpuSecondsPerMillion,
+    [property: JsonPropertyName("e2e_cpu_s_per_million")] double? EndToEndCpuSecondsPerMillion,
+    [property: JsonPropertyName("e2e_cpu_to_copy_cpu")] double? EndToEndCpuToCopyCpu,
     [property: JsonPropertyName("records")] long Records)
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };

@@ -1,3 +1,4 @@
+using TrueCost.Benchmarks.Measurement;
 using TrueCost.Benchmarks.EndToEnd;
 using TrueCost.Benchmarks.Freshness;
 using TrueCost.Benchmarks.Limits;
@@ -27,6 +28,14 @@ public sealed record BenchRun(
     /// <summary>OTLP spans per second end to end against native request-log records per second, in this run.</summary>
     public double OtlpToNative => Otlp.Ingest.RecordsPerSecond / Ingest.RecordsPerSecond;
 
+    /// <summary>Core-seconds per million records of COPY: PostgreSQL and the client writing it.</summary>
+    public double? CopyCpuPerMillion =>
+        CoresUsed.PerMillion(Copy.Cores.Postgres, Copy.Cores.Seconds, Copy.Records) + CoresUsed.PerMillion(Copy.Cores.Bench, Copy.Cores.Seconds, Copy.Records);
+
+    /// <summary>Core-seconds per million records end to end: the worker and PostgreSQL, without the in-process broker and producer.</summary>
+    public double? EndToEndCpuPerMillion =>
+        CoresUsed.PerMillion(Ingest.Cores.Postgres, Ingest.Cores.Seconds, Ingest.Records) + CoresUsed.PerMillion(Ingest.Cores.Worker, Ingest.Cores.Seconds, Ingest.Records);
+
     public BenchFigures Figures() => new(
         Math.Round(Copy.RecordsPerSecond),
         Math.Round(MartenAppend.RecordsPerSecond),
@@ -42,5 +51,10 @@ public sealed record BenchRun(
         Math.Round(Report.Seconds, 2),
         Math.Round(Rebuild.Seconds, 2),
         Math.Round(Ingest.PeakWorkingSetMb, 1),
+        Round(CopyCpuPerMillion, 2),
+        Round(EndToEndCpuPerMillion, 2),
+        Round(EndToEndCpuPerMillion / CopyCpuPerMillion, 3),
         Ingest.Records);
+
+    private static double? Round(double? value, int digits) => value is { } v ? Math.Round(v, digits) : null;
 }

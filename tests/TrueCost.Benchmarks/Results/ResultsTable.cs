@@ -107,8 +107,11 @@ public static class ResultsTable
             $"Marten append — PostgreSQL {Cores(Pm(marten.Cores.Postgres, marten.Cores, marten.Records))} ({marten.Shape.RecordsPerEvent:N0} per event), " +
             $"{Cores(Pm(shaped.Cores.Postgres, shaped.Cores, shaped.Records))} ({shaped.Shape.RecordsPerEvent:N0} per event); " +
             $"end-to-end — PostgreSQL {Cores(ingestPg)}, worker {Cores(ingestWorker)}, broker + producer {Cores(Pm(ingest.Cores.Bench, ingest.Cores, ingest.Records))}. " +
-            $"With all {cores} cores busy on it, that cost allows at most {Ceiling(cores, copyPg + copyClient)} records/s for COPY and {Ceiling(cores, ingestPg + ingestWorker)} end to end.");
+            $"With all {cores} cores busy on it, that cost allows at most {Ceiling(cores, copyPg + copyClient)} records/s for COPY and {Ceiling(cores, ingestPg + ingestWorker)} end to end. " +
+            $"End to end (worker + PostgreSQL) costs {Ratio(run.EndToEndCpuPerMillion / run.CopyCpuPerMillion)} the CPU of COPY (PostgreSQL + client) per record (target ≤ 2 ×).");
     }
+
+    private static string Ratio(double? value) => value is { } v ? v.ToString("0.00 ×", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Ceiling(int cores, double? coreSecondsPerMillion) =>
         coreSecondsPerMillion is > 0 ? (cores * 1_000_000 / coreSecondsPerMillion.Value).ToString("N0", CultureInfo.InvariantCulture) : "n/a";
