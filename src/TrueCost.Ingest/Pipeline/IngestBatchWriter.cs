@@ -30,7 +30,11 @@ public sealed class IngestBatchWriter<TRecord>(
     private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
     private readonly ICrossRecordRule<TRecord>[] _rules = [.. rules];
 
-    public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
+    /// <param name="batch">The records, as consumed.</param>
+    /// <param name="logStart">A partition's log start offset (its oldest record still on the broker), asked only when
+    /// the batch starts past the committed offset.</param>
+    /// <param name="ct">Cancels the write; nothing is committed then.</param>
+    public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, Func<int, long> logStart, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -43,7 +47,7 @@ public sealed class IngestBatchWriter<TRecord>(
             return new BatchOutcome(0, 0, 0, batch.Count, 0);
         }
 
-        var gaps = Gaps(fresh, committed);
+        var gaps = fresh.GroupBy(m => m.Partition.Value).Sum(p => LostToRetention(p.Key, p.Min(m => m.Offset.Value), committed.GetValueOrDefault(p.Key), logStart));
         var (candidates, repeats, rejected, ignored) = Screen(fresh);
         var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, ct);
 
@@ -72,7 +76,7 @@ public sealed class IngestBatchWriter<TRecord>(
     /// Dead-letters one record that PostgreSQL refused to store (after the batch around it was
     /// split down to it) and commits its offset, in one transaction, so the topic moves on.
     /// </summary>
-    public async Task<BatchOutcome> RefuseAsync(ConsumeResult<byte[]?, byte[]?> message, string reason, CancellationToken ct)
+    public async Task<BatchOutcome> RefuseAsync(ConsumeResult<byte[]?, byte[]?> message, string reason, Func<int, long> logStart, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -88,15 +92,17 @@ public sealed class IngestBatchWriter<TRecord>(
         await offsets.SaveAsync(conn, tx, options.GroupFor(source.Topic), source.Topic, new Dictionary<int, long> { [partition] = message.Offset.Value + 1 }, ct);
         await deadLetters.PublishAsync(source.Topic, [new Rejected(message, reason)], ct);
         await tx.CommitAsync(ct);
-        return new BatchOutcome(0, 0, 1, 0, message.Offset.Value - from);
+        return new BatchOutcome(0, 0, 1, 0, LostToRetention(partition, message.Offset.Value, from, logStart));
     }
 
     /// <summary>
-    /// Offsets between the committed position and the first record received were removed by the
-    /// broker (retention) before they could be ingested: that loss is counted and reported, never hidden.
+    /// Offsets between the committed position and the first record received that the broker no longer holds (below the
+    /// partition's log start) were removed by retention before they could be ingested: that loss is counted and
+    /// reported, never hidden. Offsets skipped above the log start are no loss: a transactional producer's commit and
+    /// abort markers take an offset each, and a read-committed consumer skips aborted records.
     /// </summary>
-    private static long Gaps(List<ConsumeResult<byte[]?, byte[]?>> fresh, IReadOnlyDictionary<int, long> committed) =>
-        fresh.GroupBy(m => m.Partition.Value).Sum(p => Math.Max(0, p.Min(m => m.Offset.Value) - committed.GetValueOrDefault(p.Key)));
+    private static long LostToRetention(int partition, long firstReceived, long committed, Func<int, long> logStart) =>
+        firstReceived > committed ? Math.Max(0, Math.Min(firstReceived, logStart(partition)) - committed) : 0;
 
     /// <summary>
     /// Reads the records of each message; each id's first record is a candidate, and a later record with

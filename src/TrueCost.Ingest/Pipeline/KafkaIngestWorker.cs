@@ -32,6 +32,9 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// <summary>How long the rebalance callback waits for PostgreSQL before it falls back to the broker's offsets.</summary>
     private static readonly TimeSpan OffsetLoadTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long asking the broker for a partition's log start may take before the batch is retried.</summary>
+    private static readonly TimeSpan WatermarkTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a batch waiting for its busy writer is offered again.</summary>
     private static readonly TimeSpan WaitingPoll = TimeSpan.FromMilliseconds(50);
 
@@ -203,7 +206,7 @@ public sealed class KafkaIngestWorker<TRecord>(
 
     private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
     {
-        await StoreAsync(batch, ct);
+        await StoreAsync(batch, partition => LogStart(consumer, partition), ct);
         CommitToBroker(consumer, batch);
     }
 
@@ -212,11 +215,11 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// what a record holds (<see cref="StorageRefusal"/>), retrying would stall the topic forever, so
     /// the batch is stored in halves, in order, until the one record it refuses is dead-lettered alone.
     /// </summary>
-    private async Task StoreAsync(ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
+    private async Task StoreAsync(ConsumeResult<byte[]?, byte[]?>[] batch, Func<int, long> logStart, CancellationToken ct)
     {
         try
         {
-            var outcome = await RetryAsync(() => writer.WriteAsync(batch, ct), refusalsPassOn: true, $"Storing a batch of {batch.Length} {source.Topic} records", ct);
+            var outcome = await RetryAsync(() => writer.WriteAsync(batch, logStart, ct), refusalsPassOn: true, $"Storing a batch of {batch.Length} {source.Topic} records", ct);
             counters.For(source.Topic).Add(outcome);
             if (outcome.LostToRetention > 0)
             {
@@ -229,7 +232,7 @@ public sealed class KafkaIngestWorker<TRecord>(
             {
                 var message = batch[0];
                 counters.For(source.Topic).Add(await RetryAsync(
-                    () => writer.RefuseAsync(message, $"PostgreSQL refused to store the record: {refusal}", ct),
+                    () => writer.RefuseAsync(message, $"PostgreSQL refused to store the record: {refusal}", logStart, ct),
                     refusalsPassOn: false,
                     $"Dead-lettering the {source.Topic} record at {message.Partition.Value}/{message.Offset.Value}",
                     ct));
@@ -237,8 +240,8 @@ public sealed class KafkaIngestWorker<TRecord>(
             }
 
             logger.LogWarning("PostgreSQL refused a batch of {Count} {Topic} records ({Reason}); storing it in halves to find the record", batch.Length, source.Topic, refusal);
-            await StoreAsync(batch[..(batch.Length / 2)], ct);
-            await StoreAsync(batch[(batch.Length / 2)..], ct);
+            await StoreAsync(batch[..(batch.Length / 2)], logStart, ct);
+            await StoreAsync(batch[(batch.Length / 2)..], logStart, ct);
         }
     }
 
@@ -266,6 +269,10 @@ public sealed class KafkaIngestWorker<TRecord>(
     }
 
     /// <summary>Mirrors committed offsets to the broker so standard lag tooling sees progress; PostgreSQL stays authoritative.</summary>
+    /// <summary>The partition's log start offset as the broker reports it now (a ListOffsets request).</summary>
+    private long LogStart(IConsumer<byte[]?, byte[]?> consumer, int partition) =>
+        consumer.QueryWatermarkOffsets(new TopicPartition(source.Topic, partition), WatermarkTimeout).Low.Value;
+
     private void CommitToBroker(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<ConsumeResult<byte[]?, byte[]?>> batch)
     {
         var next = batch.GroupBy(m => m.Partition.Value).Select(g => new TopicPartitionOffset(source.Topic, g.Key, g.Max(m => m.Offset.Value) + 1)).ToList();
@@ -288,6 +295,9 @@ public sealed class KafkaIngestWorker<TRecord>(
             EnableAutoCommit = false,
             EnableAutoOffsetStore = false,
             AutoOffsetReset = AutoOffsetReset.Earliest,
+
+            // Records of aborted transactions are never ingested (librdkafka's default, stated because exactly-once depends on it).
+            IsolationLevel = IsolationLevel.ReadCommitted,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             SessionTimeoutMs = options.SessionTimeoutMs,
             HeartbeatIntervalMs = Math.Max(1000, options.SessionTimeoutMs / 5),

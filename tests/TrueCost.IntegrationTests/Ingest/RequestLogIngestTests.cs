@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Confluent.Kafka;
 using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,51 @@ public class RequestLogIngestTests(InfrastructureFixture infra)
             Assert.Equal(pipeline.RequestTopic, Encoding.UTF8.GetString(d.Message.Headers.GetLastBytes(DeadLetterHeaders.SourceTopic)));
             Assert.NotEmpty(d.Message.Headers.GetLastBytes(DeadLetterHeaders.SourceOffset));
         });
+    }
+
+    /// <summary>
+    /// A transactional producer's commit markers take an offset each, so the offsets between one transaction's records
+    /// and the next are no loss and must not be reported as deleted by retention. (Aborted records, skipped by a
+    /// read-committed consumer, leave the same kind of gap; the embedded mock broker does not filter them, so only
+    /// markers are exercised here.)
+    /// </summary>
+    [Fact]
+    public async Task Offsets_taken_by_transaction_markers_are_not_reported_as_retention_loss()
+    {
+        await using var pipeline = await PipelineUnderTest.CreateAsync(infra, partitions: 2);
+        var records = new RequestLogGenerator(Day, 300, seed: 14, invalidShare: 0).Generate().ToList();
+        var transactions = records.Chunk(100).ToList();
+        var host = await pipeline.StartHostAsync(projections: false);
+        var counters = PipelineUnderTest.Counters(host, pipeline.RequestTopic);
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig
+        {
+            BootstrapServers = infra.Kafka.BootstrapServers,
+            TransactionalId = $"tx-{Guid.NewGuid():N}",
+        }).Build();
+        producer.InitTransactions(Patience);
+
+        var sent = 0;
+        foreach (var transaction in transactions)
+        {
+            producer.BeginTransaction();
+            foreach (var r in transaction)
+            {
+                producer.Produce(pipeline.RequestTopic, new Message<string, byte[]> { Key = r.Key, Value = r.Value });
+            }
+
+            producer.CommitTransaction(Patience);
+            sent += transaction.Length;
+
+            // Each transaction is stored before the next is sent, so every later batch starts past a marker.
+            await Eventually.TrueAsync(() => counters.Processed >= sent, Patience, () => $"processed {counters.Processed} of {sent}");
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = infra.Kafka.BootstrapServers, GroupId = $"watermarks-{Guid.NewGuid():N}" }).Build();
+        var offsetsUsed = Enumerable.Range(0, 2).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(pipeline.RequestTopic, p), Patience).High.Value);
+        Assert.True(offsetsUsed > records.Count, $"the markers should take offsets: {offsetsUsed} offsets for {records.Count} records");
+        Assert.Equal(StoredIds.Of(records.Select(r => r.Key)), await pipeline.StoredRequestIdsAsync());
+        Assert.Equal(0, counters.LostToRetention);
+        Assert.Equal(0, counters.DeadLettered);
     }
 
     [Fact]
