@@ -37,6 +37,7 @@ public static class ApiHost
             json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
         });
         builder.Services.AddApiKeys(options);
+        builder.Services.AddApiRateLimits(options.RateLimit);
         builder.Services.AddApiDocument();
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
@@ -47,13 +48,16 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapHealth();
         var v1 = app.MapGroup("/v1")
             .RequireAuthorization()
+            .RequireRateLimiting(RateLimits.PerKey)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapCosts();
         // Pools, incidents and issues span tenants: only keys without a tenant read them.
         v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues();

@@ -10,6 +10,9 @@ public sealed class ApiOptions
 
     public List<ApiKey> Keys { get; set; } = [];
 
+    /// <summary>Requests each key may make per minute (<c>Api:RateLimit:PermitsPerMinute</c>); more get 429 with Retry-After.</summary>
+    public ApiRateLimit RateLimit { get; set; } = new();
+
     public static ApiOptions Bind(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<ApiOptions>() ?? new ApiOptions();
 
@@ -25,6 +28,11 @@ public sealed class ApiOptions
             Keys[i].Validate($"Api:Keys:{i}");
         }
 
+        if (RateLimit.PermitsPerMinute < 1)
+        {
+            throw new InvalidOperationException($"Api:RateLimit:PermitsPerMinute is {RateLimit.PermitsPerMinute}: it must be at least 1");
+        }
+
         var sameName = Keys.GroupBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (sameName is not null)
         {
@@ -37,6 +45,12 @@ public sealed class ApiOptions
             throw new InvalidOperationException($"Api:Keys '{string.Join("', '", sameHash.Select(k => k.Name))}' share one KeyHash: every key must be distinct");
         }
     }
+}
+
+/// <summary>A fixed window of one minute per key.</summary>
+public sealed class ApiRateLimit
+{
+    public int PermitsPerMinute { get; set; } = 600;
 }
 
 /// <summary>

@@ -19,6 +19,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     OtlpReceiverCommand.Create(),
     PricesCommand.Create(),
     ApiCommand.Create(),
+    KeysCommand.Create(),
     ConfigCommand.Create(),
     LedgerCommands.Verify(),
     LedgerCommands.Reallocate(),

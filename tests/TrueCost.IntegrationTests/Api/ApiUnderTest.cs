@@ -31,7 +31,10 @@ public sealed class ApiUnderTest : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ApiUnderTest> StartAsync(InfrastructureFixture infra)
+    /// <param name="infra">The shared PostgreSQL.</param>
+    /// <param name="options">The API's options when a test sets its own (bound from a configuration file, a low rate
+    /// limit); else <see cref="AdminKey"/> and <see cref="AcmeKey"/>.</param>
+    public static async Task<ApiUnderTest> StartAsync(InfrastructureFixture infra, ApiOptions? options = null)
     {
         var postgres = await infra.NewDatabaseAsync();
         var ledger = new LedgerOptions();
@@ -42,7 +45,7 @@ public sealed class ApiUnderTest : IAsyncDisposable
 
         var db = NpgsqlDataSource.Create(postgres);
         await InsertAsync(db, ledger, KnownCosts.Rows);
-        var keys = new ApiOptions
+        var keys = options ?? new ApiOptions
         {
             Keys =
             [
