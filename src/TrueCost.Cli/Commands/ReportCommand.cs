@@ -7,8 +7,10 @@ using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Messaging;
+using TrueCost.Reporting.Messaging.Delivery;
 using TrueCost.Reporting.Rightsizing;
 using TrueCost.Reporting.Weekly;
+using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Cli.Commands;
 
@@ -50,7 +52,7 @@ public static class ReportCommand
     {
         var command = new Command("report-worker", "Run the reporting consumers and the weekly scheduler against RabbitMQ (runs until stopped)")
         {
-            Endpoints.Postgres, RabbitMq, Schema, Out, Webhook, Smtp, MailTo, MailFrom, ScheduleDay, ScheduleHour, NoSchedule,
+            Endpoints.Postgres, RabbitMq, Schema, Out, Webhook, Smtp, MailTo, MailFrom, ScheduleDay, ScheduleHour, NoSchedule, Settings.OpsUrls,
         };
         command.SetAction(WorkerAsync);
         return command;
@@ -107,12 +109,16 @@ public static class ReportCommand
 
         await CheckRabbitMqAsync(options.RabbitMq, ct);
         var builder = Host.CreateApplicationBuilder();
-        var settings = Configured(parse);
+        var settings = Configured(parse).WithOpsUrls(parse.GetValue(Settings.OpsUrls));
+        var ops = settings.StartOps("truecost-report-worker");
+        using var telemetry = ops.Telemetry;
+        builder.AddServiceDefaults(ops, postgres: true, opsListener: true);
         builder.Services.AddSingleton(settings.Ledger);
         builder.Services.AddSingleton(settings.Findings);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         builder.Services.AddReportingBus(options);
         using var host = builder.Build();
+        ReportingMetrics.Start(host.Services.GetServices<IReportChannel>().Select(c => c.Name));
         await host.RunAsync(ct);
         return 0;
     }

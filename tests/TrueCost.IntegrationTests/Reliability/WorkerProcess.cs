@@ -5,7 +5,7 @@ using System.Reflection;
 namespace TrueCost.IntegrationTests.Reliability;
 
 /// <summary>
-/// The deployable ingest worker, <c>truecost ingest</c>, run as an OS process of its own from the CLI
+/// A deployable worker (<c>truecost ingest</c> unless told otherwise), run as an OS process of its own from the CLI
 /// build of this test run's configuration, so it can be killed the way a node dies.
 /// </summary>
 public sealed class WorkerProcess : IDisposable
@@ -30,12 +30,20 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>The truecost CLI built in this test run's configuration, for other commands run as processes.</summary>
     public static string CliDllPath => CliDll.Value;
 
-    public static WorkerProcess Start(IEnumerable<string> ingestArguments)
+    public static WorkerProcess Start(IEnumerable<string> ingestArguments) => Start("ingest", ingestArguments);
+
+    /// <summary>Runs <c>truecost <paramref name="command"/></c> with <paramref name="environment"/> added to this process's.</summary>
+    public static WorkerProcess Start(string command, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in (IEnumerable<string>)[CliDll.Value, "ingest", .. ingestArguments])
+        foreach (var argument in (IEnumerable<string>)[CliDll.Value, command, .. arguments])
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName} {CliDll.Value}");
