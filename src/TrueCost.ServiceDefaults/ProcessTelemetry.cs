@@ -8,9 +8,10 @@ namespace TrueCost.ServiceDefaults;
 
 /// <summary>
 /// The telemetry of one process, whatever hosts it runs (<c>truecost dev</c> runs the workers, the API and the OTLP
-/// receiver side by side): metrics from the TrueCost meter, ASP.NET Core and the runtime, readable as Prometheus text
-/// at <c>/metrics</c>; metrics and traces also sent over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the
-/// exporter reads the other standard <c>OTEL_*</c> variables too).
+/// receiver side by side): metrics from the TrueCost meter and ASP.NET Core, readable as Prometheus text at
+/// <c>/metrics</c>; metrics and traces also sent over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the
+/// exporter reads the other standard <c>OTEL_*</c> variables too). The runtime's own meter is left out: names such as
+/// <c>dotnet_thread_pool_thread_count</c> fail promtool's lint, and node exporters already show a process's memory and CPU.
 /// </summary>
 public sealed class ProcessTelemetry : IDisposable
 {
@@ -36,7 +37,7 @@ public sealed class ProcessTelemetry : IDisposable
         var resource = ResourceBuilder.CreateDefault().AddService(serviceName, serviceInstanceId: $"{Environment.MachineName}:{Environment.ProcessId}");
         var meters = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter(TrueCostTelemetry.Name, "System.Runtime")
+            .AddMeter(TrueCostTelemetry.Name)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter();
         var traces = otlp

@@ -20,18 +20,18 @@ public sealed partial class LedgerGauges(
     LedgerGaugeOptions options,
     ILogger<LedgerGauges> logger) : BackgroundService
 {
-    /// <summary>Usage hours this recent count towards the unpriced share.</summary>
+    /// <summary>The usage hours up to this long before the newest one count towards the unpriced share (so a backfill of old days shows one too).</summary>
     public static readonly TimeSpan UnpricedWindow = TimeSpan.FromHours(24);
 
     private static readonly GaugeSources<long> EventsBehind = new("truecost.projection.events_behind", "{event}", "Events appended but not yet applied by the projection");
     private static readonly GaugeSources<double> ProjectionLag = new("truecost.projection.lag", "s", "Age of the oldest event the projection has not applied yet (0 when caught up)");
     private static readonly GaugeSources<double> AllocationLag = new("truecost.allocation.lag", "s", "Age of the oldest hour waiting in the allocation queue (0 when it is empty)");
-    private static readonly GaugeSources<long> QueuedHours = new("truecost.allocation.queued_hours", "{hour}", "Hours waiting in the allocation queue");
-    private static readonly GaugeSources<long> QuarantinedHours = new("truecost.allocation.quarantined_hours", "{hour}", "Hours whose allocation failed on their own data and wait in quarantine");
+    private static readonly GaugeSources<long> QueuedHours = new("truecost.allocation.queue.size", "{hour}", "Hours waiting in the allocation queue");
+    private static readonly GaugeSources<long> QuarantinedHours = new("truecost.allocation.quarantine.size", "{hour}", "Hours whose allocation failed on their own data and wait in quarantine");
     private static readonly GaugeSources<int> Leader = new("truecost.projector.leader", null, "1 while this projector replica leads (projects and allocates), 0 while it stands by or connects");
     private static readonly GaugeSources<int> AllocatorHealthy = new("truecost.allocator.healthy", null, "1 while cost allocation runs (or this replica does not lead), 0 after repeated failures in a row");
     private static readonly GaugeSources<int> AllocatorFailures = new("truecost.allocator.consecutive_failures", "{failure}", "Allocation rounds failed in a row");
-    private static readonly GaugeSources<double> Unpriced = new("truecost.usage.unpriced", "1", "Share of the last 24 hours' requests or tokens that no price covered, by basis");
+    private static readonly GaugeSources<double> Unpriced = new("truecost.usage.unpriced", "1", "Share of the requests or tokens of the newest 24 usage hours that no price covered, by basis");
 
     private volatile LedgerSnapshot? _last;
 
@@ -84,13 +84,14 @@ public sealed partial class LedgerGauges(
                    (select count(*) from {s}.{LedgerTables.AllocationQuarantine})
             from {s}.{LedgerTables.AllocationQueue}
             """));
-        var since = new NpgsqlParameter { Value = DateTimeOffset.UtcNow - UnpricedWindow };
+        var window = new NpgsqlParameter { Value = UnpricedWindow };
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            select coalesce((select sum(requests) from {s}.{LedgerTables.UsageHourly} where hour >= $1), 0)::float8,
-                   coalesce((select sum(input_tokens + output_tokens) from {s}.{LedgerTables.UsageHourly} where hour >= $1), 0)::float8,
-                   coalesce(sum(unpriced_requests), 0)::float8, coalesce(sum(unpriced_tokens), 0)::float8
-            from {s}.{LedgerTables.CostHourly} where hour >= $1
-            """) { Parameters = { since } });
+            with since as (select max(hour) - $1 as hour from {s}.{LedgerTables.UsageHourly})
+            select coalesce((select sum(requests) from {s}.{LedgerTables.UsageHourly} u, since where u.hour > since.hour), 0)::float8,
+                   coalesce((select sum(input_tokens + output_tokens) from {s}.{LedgerTables.UsageHourly} u, since where u.hour > since.hour), 0)::float8,
+                   coalesce(sum(c.unpriced_requests), 0)::float8, coalesce(sum(c.unpriced_tokens), 0)::float8
+            from {s}.{LedgerTables.CostHourly} c, since where c.hour > since.hour
+            """) { Parameters = { window } });
         await using var r = await batch.ExecuteReaderAsync(ct);
         var projections = new List<ProjectionProgress>();
         while (await r.ReadAsync(ct))

@@ -31,7 +31,7 @@ public partial class MetricsEndpointTests(InfrastructureFixture infra, ITestOutp
         var scrape = await worker.ScrapeUntilAsync(
             m => m.Sum("truecost_ingest_records_stored_total", topic) + m.Sum("truecost_ingest_records_dead_lettered_total", topic) == records.Count
                 && m.Of("truecost_ingest_consumer_lag", topic).Count() == 3 && m.Sum("truecost_ingest_consumer_lag", topic) == 0
-                && m.Sum("truecost_allocation_queued_hours") == 0 && m.Sum("truecost_usage_unpriced_ratio") is not null,
+                && m.Sum("truecost_allocation_queue_size") == 0 && m.Sum("truecost_usage_unpriced_ratio") is not null,
             Patience,
             $"every one of the {records.Count} records counted as stored or dead-lettered, no lag, allocation done");
 
@@ -42,7 +42,7 @@ public partial class MetricsEndpointTests(InfrastructureFixture infra, ITestOutp
         Assert.True(scrape.Sum("truecost_ingest_batch_duration_seconds_count", topic) > 0, "no batch latency recorded");
         Assert.Equal(1, scrape.Sum("truecost_projector_leader"));
         Assert.Equal(1, scrape.Sum("truecost_allocator_healthy"));
-        Assert.Equal(0, scrape.Sum("truecost_allocation_quarantined_hours"));
+        Assert.Equal(0, scrape.Sum("truecost_allocation_quarantine_size"));
         Assert.NotEmpty(scrape.Of("truecost_projection_lag_seconds"));
         Assert.NotNull(scrape.Sum("truecost_allocation_lag_seconds"));
 
