@@ -31,7 +31,7 @@ public sealed partial class LedgerGauges(
     private static readonly GaugeSources<int> Leader = new("truecost.projector.leader", null, "1 while this projector replica leads (projects and allocates), 0 while it stands by or connects");
     private static readonly GaugeSources<int> AllocatorHealthy = new("truecost.allocator.healthy", null, "1 while cost allocation runs (or this replica does not lead), 0 after repeated failures in a row");
     private static readonly GaugeSources<int> AllocatorFailures = new("truecost.allocator.consecutive_failures", "{failure}", "Allocation rounds failed in a row");
-    private static readonly GaugeSources<double> Unpriced = new("truecost.usage.unpriced", "1", "Share of the requests or tokens of the newest 24 usage hours that no price covered, by basis");
+    private static readonly GaugeSources<double> Unpriced = new("truecost.usage.unpriced_ratio", "1", "Share of the requests or tokens of the newest 24 usage hours that no price covered, by basis");
 
     private volatile LedgerSnapshot? _last;
 
