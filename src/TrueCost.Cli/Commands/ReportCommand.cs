@@ -30,7 +30,8 @@ public static class ReportCommand
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_RABBITMQ"),
     };
 
-    private static readonly Option<Uri?> Webhook = new("--webhook") { Description = "POST every published report as JSON to this URL" };
+    // A string, not a Uri: System.CommandLine cannot convert an argument to Uri and throws instead of reporting a usage error.
+    private static readonly Option<string?> Webhook = new("--webhook") { Description = "POST every published report as JSON to this URL" };
     private static readonly Option<string?> Smtp = new("--smtp") { Description = "Mail every published report through this SMTP server, host:port" };
     private static readonly Option<string[]> MailTo = new("--mail-to") { Description = "Recipient of the report mail (repeatable)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string> MailFrom = new("--mail-from") { Description = "Sender of the report mail", DefaultValueFactory = _ => "truecost@localhost" };
@@ -94,7 +95,7 @@ public static class ReportCommand
             Schedule = new ScheduleOptions { Enabled = !parse.GetValue(NoSchedule), Day = parse.GetValue(ScheduleDay), Hour = parse.GetValue(ScheduleHour) },
             Delivery = new DeliveryOptions
             {
-                Webhook = parse.GetValue(Webhook) is { } url ? new WebhookDeliveryOptions { Url = url } : null,
+                Webhook = parse.GetValue(Webhook) is { } url ? new WebhookDeliveryOptions { Url = ParseWebhook(url) } : null,
                 Smtp = parse.GetValue(Smtp) is { } smtp ? SmtpOptions(smtp, parse.GetValue(MailFrom)!, parse.GetValue(MailTo) ?? []) : null,
             },
         };
@@ -122,6 +123,11 @@ public static class ReportCommand
         await host.RunAsync(ct);
         return 0;
     }
+
+    private static Uri ParseWebhook(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException($"--webhook '{url}' is not an http:// or https:// address");
 
     private static IsoWeek ParseWeek(string? text)
     {
