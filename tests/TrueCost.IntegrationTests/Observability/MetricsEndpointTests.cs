@@ -98,6 +98,7 @@ public partial class MetricsEndpointTests(InfrastructureFixture infra, ITestOutp
                 .Concat((await reports.ScrapeUntilAsync(m => m.Names.Contains("truecost_reports_runs_total"), Patience, "the report worker serves its series")).Names)
                 .ToHashSet(StringComparer.Ordinal);
 
+            await AssertProbeAsync(reports, "/readyz", "postgres", "masstransit-bus");
             var missing = queried.Where(name => !served.Contains(name)).ToList();
             Assert.True(missing.Count == 0, $"the dashboard queries series no process serves: {string.Join(", ", missing)}");
         }
