@@ -8,6 +8,7 @@ using TrueCost.Api.Incidents;
 using TrueCost.Api.Issues;
 using TrueCost.Api.Pools;
 using TrueCost.Ledger.Storage;
+using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Api;
 
@@ -17,7 +18,8 @@ namespace TrueCost.Api;
 /// </summary>
 public static class ApiHost
 {
-    public static WebApplication Build(string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null)
+    /// <param name="ops">The process's ops settings and telemetry: log format and <c>/metrics</c> (simple logs and no <c>/metrics</c> without).</param>
+    public static WebApplication Build(string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null, ProcessOps? ops = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(postgres);
         ledger ??= new LedgerOptions();
@@ -29,6 +31,7 @@ public static class ApiHost
             builder.WebHost.UseUrls(urls);
         }
 
+        builder.AddServiceDefaults(ops, postgres: true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -50,7 +53,7 @@ public static class ApiHost
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi();
-        app.MapHealth();
+        app.MapHealth(ops);
         var v1 = app.MapGroup("/v1")
             .RequireAuthorization()
             .RequireRateLimiting(RateLimits.PerKey)

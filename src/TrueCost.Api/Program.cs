@@ -1,5 +1,6 @@
 using TrueCost.Api;
 using TrueCost.Ledger.Storage;
+using TrueCost.ServiceDefaults;
 
 // Standalone entry point: dotnet run --project src/TrueCost.Api -- --postgres "Host=…" --urls http://127.0.0.1:8080
 // (or TRUECOST_POSTGRES); keys come from Api__Keys__N__* variables. `truecost api` hosts the same ApiHost.
@@ -11,11 +12,14 @@ if (string.IsNullOrWhiteSpace(postgres))
     return 2;
 }
 
+using var telemetry = ProcessTelemetry.Start("truecost-api");
 WebApplication app;
 try
 {
     var ledger = configuration.GetSection(LedgerOptions.Section).Get<LedgerOptions>() ?? new LedgerOptions();
-    app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), configuration["urls"]?.Split(';'), ledger);
+    var ops = configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions();
+    ops.Validate();
+    app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), configuration["urls"]?.Split(';'), ledger, new ProcessOps(ops, telemetry));
 }
 catch (InvalidOperationException e)
 {

@@ -25,6 +25,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     LedgerCommands.Reallocate(),
 };
 root.Options.Add(Settings.ConfigFile);
+root.Options.Add(Settings.LogFormatOption);
 
 if (Console.IsOutputRedirected)
 {

@@ -1,41 +1,33 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
+using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Api.Health;
 
-public sealed record HealthStatus(string Status);
-
-/// <summary>GET /healthz, unauthenticated: 200 when the database answers within a few seconds, else 503.</summary>
+/// <summary>
+/// The API's ops endpoints, unauthenticated: <c>GET /healthz</c> (liveness: the process answers), <c>GET /readyz</c>
+/// (readiness: the database answers within a few seconds, else 503) and, with the process's telemetry, <c>GET /metrics</c>.
+/// </summary>
 public static class HealthEndpoints
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
-
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app, ProcessOps? ops)
     {
-        app.MapGet("/healthz", CheckAsync)
-            .AllowAnonymous()
+        var (live, ready) = app.MapHealthProbes();
+        live.AllowAnonymous()
             .WithTags("Health")
             .WithName("GetHealth")
-            .WithSummary("Whether the API can reach its database")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return app;
-    }
+            .WithSummary("Whether the API process is alive (it answers)")
+            .Produces<HealthBody>()
+            .Produces<HealthBody>(StatusCodes.Status503ServiceUnavailable);
+        ready.AllowAnonymous()
+            .WithTags("Health")
+            .WithName("GetReadiness")
+            .WithSummary("Whether the API can serve: its database answers")
+            .Produces<HealthBody>()
+            .Produces<HealthBody>(StatusCodes.Status503ServiceUnavailable);
+        if (ops is not null)
+        {
+            app.MapMetrics(ops.Telemetry).AllowAnonymous();
+        }
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> CheckAsync(NpgsqlDataSource db, ILoggerFactory logs, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(Timeout);
-        try
-        {
-            await using var cmd = db.CreateCommand("select 1");
-            await cmd.ExecuteScalarAsync(timeout.Token);
-            return TypedResults.Ok(new HealthStatus("ok"));
-        }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            // The reason is logged, not returned: the endpoint is anonymous and the error may name hosts.
-            logs.CreateLogger(typeof(HealthEndpoints)).LogWarning(e, "Health check: the database did not answer within {Timeout}", Timeout);
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, detail: "the database did not answer");
-        }
+        return app;
     }
 }

@@ -15,7 +15,7 @@ public static class ApiCommand
 
     public static Command Create()
     {
-        var command = new Command("api", "Serve the cost query API (API keys from Api__Keys__N__Name/KeyHash/Tenant)") { Endpoints.Postgres, Urls };
+        var command = new Command("api", "Serve the cost query API (API keys from Api__Keys__N__Name/KeyHash/Tenant), with /healthz, /readyz and /metrics") { Endpoints.Postgres, Urls };
         command.SetAction(async (parse, ct) =>
         {
             var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
@@ -23,10 +23,12 @@ public static class ApiCommand
             var settings = Settings.Load(parse);
             var configuration = settings.Configuration;
             var ledger = settings.Ledger;
+            var ops = settings.StartOps("truecost-api");
+            using var telemetry = ops.Telemetry;
             WebApplication app;
             try
             {
-                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger);
+                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger, ops);
             }
             catch (InvalidOperationException e)
             {

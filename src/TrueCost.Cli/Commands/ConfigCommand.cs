@@ -33,7 +33,7 @@ public static class ConfigCommand
             AnsiConsole.MarkupLine($"  provider aliases: {rules.Providers.Aliases.Count} providers; model aliases: {rules.Models.Count}");
             AnsiConsole.MarkupLine($"  cost rules: {settings.Ledger.CostRules.Count} configured before the shipped ones; pool rules: {settings.Ledger.Pools.Count}; FX rates: {settings.Ledger.Fx.Count}");
             AnsiConsole.MarkupLine($"  reporting currency {settings.Ledger.Currency}, idle policy {settings.Ledger.IdlePolicy}");
-            Console.WriteLine(JsonSerializer.Serialize(new { settings.Ledger, settings.Ingest, Reporting = new { settings.Findings } }, Printed));
+            Console.WriteLine(JsonSerializer.Serialize(new { settings.Ledger, settings.Ingest, settings.Ops, Reporting = new { settings.Findings } }, Printed));
             return 0;
         });
         return new Command("config", "Inspect the configuration every truecost process reads") { check };

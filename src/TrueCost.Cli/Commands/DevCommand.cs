@@ -11,6 +11,7 @@ using TrueCost.DevInfra;
 using TrueCost.Ingest;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
+using TrueCost.ServiceDefaults;
 using TrueCost.Synthetic;
 
 namespace TrueCost.Cli.Commands;
@@ -24,6 +25,12 @@ public static class DevCommand
     private static readonly Option<int> KafkaPort = new("--kafka-port") { Description = "Stable local port forwarded to the embedded broker", DefaultValueFactory = _ => 19092 };
     private static readonly Option<int> ApiPort = new("--api-port") { Description = "Port of the query API on 127.0.0.1", DefaultValueFactory = _ => 8080 };
     private static readonly Option<int> OtlpPort = new("--otlp-port") { Description = "Port of the OTLP/HTTP receiver on 127.0.0.1", DefaultValueFactory = _ => OtlpReceiverHost.DefaultPort };
+    private static readonly Option<int> OpsPort = new("--ops-port")
+    {
+        Description = "Port on 127.0.0.1 of the workers' /healthz, /readyz and of /metrics for the whole dev process",
+        DefaultValueFactory = _ => 9464,
+    };
+
     private static readonly Option<bool> DemoData = new("--demo-data") { Description = "Also produce the synthetic demo day (2026-11-16, 100,000 requests) into the topics" };
     private static readonly Option<bool> InfraOnly = new("--infra-only")
     {
@@ -32,11 +39,11 @@ public static class DevCommand
 
     public static Command Create()
     {
-        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, DemoData, InfraOnly };
+        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, OpsPort, DemoData, InfraOnly };
         command.SetAction((parse, ct) =>
         {
             var settings = Settings.Load(parse);
-            var ports = new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort));
+            var ports = new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort), parse.GetValue(OpsPort));
             return parse.GetValue(InfraOnly) ? RunInfraAsync(settings, ports, ct) : RunAsync(settings, ports, parse.GetValue(DemoData), ct);
         });
         return command;
@@ -50,20 +57,25 @@ public static class DevCommand
         var ledger = settings.Ledger;
         var ingest = settings.Ingest;
         ingest.BootstrapServers = kafka.BootstrapServers;
-        using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true));
+
+        // One telemetry for the whole process: the workers' ops listener, the API and the receiver all serve it.
+        var ops = settings.WithOpsUrls($"http://127.0.0.1:{ports.Ops}").StartOps("truecost-dev");
+        using var telemetry = ops.Telemetry;
+        using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true), ops: ops);
         await host.StartAsync(ct);
 
         // A fresh key per run: only its hash is configured, the key itself is printed once.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger);
+        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops);
         await api.StartAsync(ct);
-        var otlp = OtlpReceiverHost.Build(ingest, [$"http://127.0.0.1:{ports.Otlp}"]);
+        var otlp = OtlpReceiverHost.Build(ingest, [$"http://127.0.0.1:{ports.Otlp}"], ops);
         await otlp.StartAsync(ct);
 
         AnsiConsole.MarkupLine("[bold green]TrueCost dev environment is up[/] (Ctrl-C to stop)");
         PrintInfrastructure(postgres, kafka);
         AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
         AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
+        AnsiConsole.WriteLine($"export TRUECOST_METRICS=http://127.0.0.1:{ports.Ops}{OpsEndpoints.MetricsPath}");
         AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic}, {ingest.LiteLlm.Topic} (+ .dlq)");
         AnsiConsole.MarkupLine("  OTLP:    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=$TRUECOST_OTLP (spans to /v1/traces, metrics to /v1/metrics)");
         AnsiConsole.MarkupLine($"  produce: kcat -P -b {kafka.BootstrapServers.Split(',')[0]} -t {Topics.RequestLogs} file.jsonl");
@@ -113,5 +125,5 @@ public static class DevCommand
         AnsiConsole.WriteLine($"export TRUECOST_PG_URL=postgresql://{pg.Username}@{pg.Host}:{pg.Port}/{pg.Database}");
     }
 
-    private readonly record struct Ports(int Kafka, int Api, int Otlp);
+    private readonly record struct Ports(int Kafka, int Api, int Otlp, int Ops);
 }

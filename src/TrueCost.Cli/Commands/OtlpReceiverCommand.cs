@@ -30,7 +30,8 @@ public static class OtlpReceiverCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            var ingest = Settings.Load(parse).Ingest;
+            var settings = Settings.Load(parse);
+            var ingest = settings.Ingest;
             ingest.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
             ingest.TopicPrefix = parse.GetValue(TopicPrefix) ?? ingest.TopicPrefix;
             Endpoints.CheckKafka(ingest.BootstrapServers);
@@ -39,10 +40,12 @@ public static class OtlpReceiverCommand
                 Endpoints.CheckTopic(ingest.BootstrapServers, ingest.TopicFor(topic));
             }
 
+            var ops = settings.StartOps("truecost-otlp-receiver");
+            using var telemetry = ops.Telemetry;
             WebApplication app;
             try
             {
-                app = OtlpReceiverHost.Build(ingest, parse.GetValue(Urls)!.Split(';'));
+                app = OtlpReceiverHost.Build(ingest, parse.GetValue(Urls)!.Split(';'), ops);
             }
             catch (InvalidOperationException e)
             {

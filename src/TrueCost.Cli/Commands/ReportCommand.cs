@@ -7,8 +7,10 @@ using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Messaging;
+using TrueCost.Reporting.Messaging.Delivery;
 using TrueCost.Reporting.Rightsizing;
 using TrueCost.Reporting.Weekly;
+using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Cli.Commands;
 
@@ -28,7 +30,8 @@ public static class ReportCommand
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_RABBITMQ"),
     };
 
-    private static readonly Option<Uri?> Webhook = new("--webhook") { Description = "POST every published report as JSON to this URL" };
+    // A string, not a Uri: System.CommandLine cannot convert an argument to Uri and throws instead of reporting a usage error.
+    private static readonly Option<string?> Webhook = new("--webhook") { Description = "POST every published report as JSON to this URL" };
     private static readonly Option<string?> Smtp = new("--smtp") { Description = "Mail every published report through this SMTP server, host:port" };
     private static readonly Option<string[]> MailTo = new("--mail-to") { Description = "Recipient of the report mail (repeatable)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<string> MailFrom = new("--mail-from") { Description = "Sender of the report mail", DefaultValueFactory = _ => "truecost@localhost" };
@@ -50,7 +53,7 @@ public static class ReportCommand
     {
         var command = new Command("report-worker", "Run the reporting consumers and the weekly scheduler against RabbitMQ (runs until stopped)")
         {
-            Endpoints.Postgres, RabbitMq, Schema, Out, Webhook, Smtp, MailTo, MailFrom, ScheduleDay, ScheduleHour, NoSchedule,
+            Endpoints.Postgres, RabbitMq, Schema, Out, Webhook, Smtp, MailTo, MailFrom, ScheduleDay, ScheduleHour, NoSchedule, Settings.OpsUrls,
         };
         command.SetAction(WorkerAsync);
         return command;
@@ -92,7 +95,7 @@ public static class ReportCommand
             Schedule = new ScheduleOptions { Enabled = !parse.GetValue(NoSchedule), Day = parse.GetValue(ScheduleDay), Hour = parse.GetValue(ScheduleHour) },
             Delivery = new DeliveryOptions
             {
-                Webhook = parse.GetValue(Webhook) is { } url ? new WebhookDeliveryOptions { Url = url } : null,
+                Webhook = parse.GetValue(Webhook) is { } url ? new WebhookDeliveryOptions { Url = ParseWebhook(url) } : null,
                 Smtp = parse.GetValue(Smtp) is { } smtp ? SmtpOptions(smtp, parse.GetValue(MailFrom)!, parse.GetValue(MailTo) ?? []) : null,
             },
         };
@@ -107,15 +110,24 @@ public static class ReportCommand
 
         await CheckRabbitMqAsync(options.RabbitMq, ct);
         var builder = Host.CreateApplicationBuilder();
-        var settings = Configured(parse);
+        var settings = Configured(parse).WithOpsUrls(parse.GetValue(Settings.OpsUrls));
+        var ops = settings.StartOps("truecost-report-worker");
+        using var telemetry = ops.Telemetry;
+        builder.AddServiceDefaults(ops, postgres: true, opsListener: true);
         builder.Services.AddSingleton(settings.Ledger);
         builder.Services.AddSingleton(settings.Findings);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         builder.Services.AddReportingBus(options);
         using var host = builder.Build();
+        ReportingMetrics.Start(host.Services.GetServices<IReportChannel>().Select(c => c.Name));
         await host.RunAsync(ct);
         return 0;
     }
+
+    private static Uri ParseWebhook(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : throw new CliException($"--webhook '{url}' is not an http:// or https:// address");
 
     private static IsoWeek ParseWeek(string? text)
     {

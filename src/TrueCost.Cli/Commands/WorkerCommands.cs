@@ -32,7 +32,7 @@ public static class WorkerCommands
     {
         var command = new Command("ingest", "Consume the input topics into the event store (runs until stopped)")
         {
-            Endpoints.Postgres, Endpoints.Kafka, BatchSize, WriteLanes, Group, TopicPrefix, SessionTimeoutMs, WithProjections, Schema,
+            Endpoints.Postgres, Endpoints.Kafka, BatchSize, WriteLanes, Group, TopicPrefix, SessionTimeoutMs, WithProjections, Schema, Settings.OpsUrls,
         };
         command.SetAction((parse, ct) => RunAsync(parse, new PipelineRoles(Ingest: true, Projections: parse.GetValue(WithProjections)), ct));
         return command;
@@ -42,7 +42,7 @@ public static class WorkerCommands
     {
         var command = new Command("projector", "Run projections and cost allocation; run two or more for failover (one leads, the others stand by)")
         {
-            Endpoints.Postgres, Schema,
+            Endpoints.Postgres, Schema, Settings.OpsUrls,
         };
         command.SetAction((parse, ct) => RunAsync(parse, new PipelineRoles(Ingest: false, Projections: true), ct));
         return command;
@@ -52,7 +52,7 @@ public static class WorkerCommands
     {
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);
-        var settings = Settings.Load(parse).WithSchema(parse.GetValue(Schema));
+        var settings = Settings.Load(parse).WithSchema(parse.GetValue(Schema)).WithOpsUrls(parse.GetValue(Settings.OpsUrls));
         var ingest = settings.Ingest;
         ingest.BatchSize = parse.GetValue(BatchSize) ?? ingest.BatchSize;
         ingest.WriteLanes = parse.GetValue(WriteLanes) ?? ingest.WriteLanes;
@@ -74,7 +74,9 @@ public static class WorkerCommands
         }
 
         var ledger = settings.Ledger;
-        using var host = PipelineHost.Build(postgres, ingest, ledger, roles);
+        var ops = settings.StartOps(roles.Ingest ? "truecost-ingest" : "truecost-projector");
+        using var telemetry = ops.Telemetry;
+        using var host = PipelineHost.Build(postgres, ingest, ledger, roles, ops: ops);
         await host.RunAsync(ct);
         return 0;
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Rightsizing;
+using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Cli.Infrastructure;
 
@@ -24,8 +25,21 @@ public sealed class Settings
         Recursive = true,
     };
 
-    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings, IngestOptions ingest)
+    public static readonly Option<LogFormat?> LogFormatOption = new("--log-format")
     {
+        Description = "Console logs as simple lines or one JSON object per line: simple|json (default: Ops:LogFormat, simple)",
+        Recursive = true,
+    };
+
+    /// <summary>A worker's ops listener; <c>api</c> and <c>otlp-receiver</c> serve the same endpoints on their own <c>--urls</c>.</summary>
+    public static readonly Option<string?> OpsUrls = new("--ops-urls")
+    {
+        Description = "Serve /healthz, /readyz and /metrics at these addresses, ';'-separated, e.g. http://0.0.0.0:9464 (default: Ops:Urls; none)",
+    };
+
+    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings, IngestOptions ingest, OpsOptions ops)
+    {
+        Ops = ops;
         Configuration = configuration;
         Source = source;
         Ledger = ledger;
@@ -45,7 +59,15 @@ public sealed class Settings
     /// <summary>Section <c>Ingest</c>; its broker comes from <c>--kafka</c> / <c>$TRUECOST_KAFKA</c> when given.</summary>
     public IngestOptions Ingest { get; }
 
-    public static Settings Load(ParseResult parse) => Load(parse.GetValue(ConfigFile)?.FullName);
+    /// <summary>Section <c>Ops</c>: the ops listener of worker processes, the log format and how often database gauges are read.</summary>
+    public OpsOptions Ops { get; }
+
+    public static Settings Load(ParseResult parse)
+    {
+        var settings = Load(parse.GetValue(ConfigFile)?.FullName);
+        settings.Ops.LogFormat = parse.GetValue(LogFormatOption) ?? settings.Ops.LogFormat;
+        return settings;
+    }
 
     /// <exception cref="CliException">The file is missing or unreadable, or a value is refused.</exception>
     public static Settings Load(string? file)
@@ -71,6 +93,7 @@ public sealed class Settings
         LedgerOptions ledger;
         FindingsOptions findings;
         IngestOptions ingest;
+        OpsOptions ops;
         try
         {
             configuration = builder.AddEnvironmentVariables().Build();
@@ -80,6 +103,8 @@ public sealed class Settings
             UnknownKeys.Check(configuration.GetSection(IngestOptions.Section), typeof(IngestOptions));
             findings = configuration.GetSection(FindingsOptions.Section).Get<FindingsOptions>() ?? new FindingsOptions();
             ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
+            UnknownKeys.Check(configuration.GetSection(OpsOptions.Section), typeof(OpsOptions));
+            ops = configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions();
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
@@ -90,6 +115,7 @@ public sealed class Settings
         {
             ledger.Validate();
             ingest.ValidateValues();
+            ops.Validate();
             LedgerStore.LoadPrices(ledger);
             findings.LoadCatalogue();
         }
@@ -98,22 +124,31 @@ public sealed class Settings
             throw new CliException($"configuration{(source is null ? string.Empty : $" {source}")}: {e.Message}");
         }
 
-        return new Settings(configuration, source, ledger, findings, ingest);
+        return new Settings(configuration, source, ledger, findings, ingest, ops);
     }
 
     /// <summary>Applies a command's own <c>--schema</c> when the user gave one.</summary>
-    public Settings WithSchema(string? schema)
+    public Settings WithSchema(string? schema) => Override("--schema", schema, value => Ledger.Schema = value, Ledger.Validate);
+
+    /// <summary>Applies a worker's own <c>--ops-urls</c> when the user gave one.</summary>
+    public Settings WithOpsUrls(string? urls) => Override("--ops-urls", urls, value => Ops.Urls = value, Ops.Validate);
+
+    /// <summary>The process's ops settings with its telemetry started; dispose it when the process ends.</summary>
+    public ProcessOps StartOps(string serviceName) => new(Ops, ProcessTelemetry.Start(serviceName));
+
+    /// <summary>Applies a command-line value over the configured one and validates the section again.</summary>
+    private Settings Override(string option, string? value, Action<string> apply, Action validate)
     {
-        if (schema is { Length: > 0 })
+        if (value is { Length: > 0 })
         {
-            Ledger.Schema = schema;
+            apply(value);
             try
             {
-                Ledger.Validate();
+                validate();
             }
             catch (InvalidOperationException e)
             {
-                throw new CliException($"--schema: {e.Message}");
+                throw new CliException($"{option}: {e.Message}");
             }
         }
 

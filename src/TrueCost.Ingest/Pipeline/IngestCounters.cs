@@ -1,19 +1,26 @@
 using System.Collections.Concurrent;
+using TrueCost.Ledger.Allocation;
 
 namespace TrueCost.Ingest.Pipeline;
 
-/// <summary>Running totals per topic, for progress output, the demo's summary and tests.</summary>
+/// <summary>
+/// Running totals per topic, for progress output, the demo's summary and tests; every batch's outcome is also
+/// recorded in <see cref="IngestMetrics"/>, and the failures in a row feed the ingest health check.
+/// </summary>
 public sealed class IngestCounters
 {
     private readonly ConcurrentDictionary<string, TopicCounters> _topics = new();
 
-    public TopicCounters For(string topic) => _topics.GetOrAdd(topic, _ => new TopicCounters());
+    public TopicCounters For(string topic) => _topics.GetOrAdd(topic, t => new TopicCounters(t));
 
     public IReadOnlyDictionary<string, TopicCounters> Topics => _topics;
 }
 
-public sealed class TopicCounters
+public sealed class TopicCounters(string topic)
 {
+    /// <summary>Failed attempts to store in a row after which the topic's worker reports unhealthy (about a minute of backoff).</summary>
+    public const int FailuresBeforeUnhealthy = 10;
+
     private long _stored;
     private long _duplicates;
     private long _deadLettered;
@@ -21,6 +28,8 @@ public sealed class TopicCounters
     private long _lostToRetention;
     private long _resumedFromBroker;
     private long _ignored;
+    private int _failures;
+    private string? _lastError;
 
     public long Stored => Interlocked.Read(ref _stored);
 
@@ -41,6 +50,22 @@ public sealed class TopicCounters
 
     public long Processed => Stored + Duplicates + DeadLettered + Ignored;
 
+    /// <summary>Whether storing works: unhealthy after <see cref="FailuresBeforeUnhealthy"/> failed attempts in a row, with the last error.</summary>
+    public WorkerHealth Health
+    {
+        get
+        {
+            var failures = Volatile.Read(ref _failures);
+            return new WorkerHealth(failures < FailuresBeforeUnhealthy, failures, failures == 0 ? null : Volatile.Read(ref _lastError));
+        }
+    }
+
+    internal void CountFailure(Exception e)
+    {
+        Volatile.Write(ref _lastError, $"{e.GetType().Name}: {e.Message}");
+        Interlocked.Increment(ref _failures);
+    }
+
     internal void CountResumedFromBroker() => Interlocked.Increment(ref _resumedFromBroker);
 
     internal void Add(BatchOutcome outcome)
@@ -51,6 +76,8 @@ public sealed class TopicCounters
         Interlocked.Add(ref _lostToRetention, outcome.LostToRetention);
         Interlocked.Add(ref _ignored, outcome.Ignored);
         Interlocked.Increment(ref _batches);
+        Volatile.Write(ref _failures, 0);
+        IngestMetrics.Record(topic, outcome);
     }
 }
 

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TrueCost.Ledger.Observability;
 
 namespace TrueCost.Ingest.Pipeline;
 
@@ -41,6 +42,11 @@ public sealed class KafkaIngestWorker<TRecord>(
     /// <summary>The first wait before a failed store is retried.</summary>
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How often the consumer's cached high watermarks are copied into <see cref="_lag"/>.</summary>
+    private static readonly TimeSpan LagSampling = TimeSpan.FromSeconds(5);
+
+    private readonly ConsumerLag _lag = new(source.Topic);
+
     private readonly WriteLane[] _lanes = [.. Enumerable.Range(0, options.WriteLanes).Select(_ => new WriteLane())];
 
     /// <summary>Set by the assignment callback (on the consuming thread) until the loop has resumed or paused the new partitions.</summary>
@@ -52,6 +58,9 @@ public sealed class KafkaIngestWorker<TRecord>(
     private async Task RunAsync(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer();
+        using var lag = IngestMetrics.ConsumerLag.Add(_lag.Observe);
+        IngestMetrics.Start(source.Topic);
+        var sampled = Stopwatch.StartNew();
         consumer.Subscribe(source.Topic);
         logger.LogInformation("Ingesting {Topic} as group {Group} from {Servers} with {Lanes} write lanes", source.Topic, _group, options.BootstrapServers, _lanes.Length);
         var writers = _lanes.Select(lane => Task.Run(() => WriteLoopAsync(consumer, lane.Batches.Reader, stoppingToken), CancellationToken.None)).ToArray();
@@ -62,7 +71,14 @@ public sealed class KafkaIngestWorker<TRecord>(
                 var message = Consume(consumer, NextWait());
                 if (message is not null)
                 {
+                    IngestMetrics.Consumed.Add(1, IngestMetrics.Topic(source.Topic));
                     _lanes[message.Partition.Value % _lanes.Length].Add(message);
+                }
+
+                if (sampled.Elapsed >= LagSampling)
+                {
+                    SampleHighWatermarks(consumer);
+                    sampled.Restart();
                 }
 
                 for (var lane = 0; lane < _lanes.Length; lane++)
@@ -206,8 +222,27 @@ public sealed class KafkaIngestWorker<TRecord>(
 
     private async Task FlushAsync(IConsumer<byte[]?, byte[]?> consumer, ConsumeResult<byte[]?, byte[]?>[] batch, CancellationToken ct)
     {
+        using var activity = TrueCostTelemetry.Source.StartActivity("ingest batch");
+        activity?.SetTag("messaging.destination.name", source.Topic);
+        activity?.SetTag("messaging.batch.message_count", batch.Length);
+        var started = Stopwatch.GetTimestamp();
         await StoreAsync(batch, partition => LogStart(consumer, partition), ct);
+        IngestMetrics.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, IngestMetrics.Topic(source.Topic));
+        foreach (var partition in batch.GroupBy(m => m.Partition.Value))
+        {
+            _lag.Stored(partition.Key, partition.Max(m => m.Offset.Value) + 1);
+        }
+
         CommitToBroker(consumer, batch);
+    }
+
+    /// <summary>The high watermarks the consumer cached from its last fetches (no broker round trip).</summary>
+    private void SampleHighWatermarks(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        foreach (var partition in consumer.Assignment)
+        {
+            _lag.HighWatermark(partition.Partition.Value, consumer.GetWatermarkOffsets(partition).High.Value);
+        }
     }
 
     /// <summary>
@@ -261,6 +296,7 @@ public sealed class KafkaIngestWorker<TRecord>(
             }
             catch (Exception e) when ((e is not OperationCanceledException || !ct.IsCancellationRequested) && !(refusalsPassOn && StorageRefusal.In(e) is not null))
             {
+                counters.For(source.Topic).CountFailure(e);
                 logger.LogError(e, "{What} failed (attempt {Attempt}); retrying in {Backoff}", what, attempt, backoff);
                 await Task.Delay(backoff, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxRetryBackoff.Ticks));
@@ -333,7 +369,17 @@ public sealed class KafkaIngestWorker<TRecord>(
         {
             counters.For(source.Topic).CountResumedFromBroker();
             logger.LogWarning("Stored offsets of {Topic} could not be read ({Reason}); resuming from the broker's committed offsets, and records already stored will be skipped", source.Topic, e.Message);
+            foreach (var tp in assigned)
+            {
+                _lag.Assigned(tp.Partition.Value, storedOffset: null);
+            }
+
             return assigned.Select(tp => new TopicPartitionOffset(tp, Offset.Stored));
+        }
+
+        foreach (var tp in assigned)
+        {
+            _lag.Assigned(tp.Partition.Value, stored.TryGetValue(tp.Partition.Value, out var next) ? next : null);
         }
 
         return assigned.Select(tp => new TopicPartitionOffset(tp, stored.TryGetValue(tp.Partition.Value, out var next) ? new Offset(next) : Offset.Beginning));
@@ -342,6 +388,7 @@ public sealed class KafkaIngestWorker<TRecord>(
     private void Drop(IEnumerable<TopicPartition> partitions)
     {
         var gone = partitions.Where(p => p.Topic == source.Topic).Select(p => p.Partition.Value).ToHashSet();
+        _lag.Revoked(gone);
         var dropped = _lanes.Sum(l => l.Drop(gone));
         if (dropped > 0)
         {

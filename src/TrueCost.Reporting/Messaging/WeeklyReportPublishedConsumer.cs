@@ -40,12 +40,14 @@ public sealed partial class WeeklyReportPublishedConsumer(
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 await store.RecordDeliveryAsync(report.ReportId, channel.Name, channel.Target, e.Message, ct);
+                ReportingMetrics.Delivery(channel.Name, delivered: false);
                 LogFailed(log, e, report.IsoWeek, report.ReportId, channel.Name, channel.Target, attempt, options.Retry.Limit + 1);
                 failures.Add(e);
                 continue;
             }
 
             await store.RecordDeliveryAsync(report.ReportId, channel.Name, channel.Target, error: null, ct);
+            ReportingMetrics.Delivery(channel.Name, delivered: true);
             LogDelivered(log, report.IsoWeek, report.ReportId, channel.Name, channel.Target);
         }
 

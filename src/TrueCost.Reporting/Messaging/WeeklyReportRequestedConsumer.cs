@@ -31,6 +31,7 @@ public sealed partial class WeeklyReportRequestedConsumer(
         await using var claim = await store.ClaimAsync(week, request.RequestId, request.RequestedBy ?? "unknown", ct);
         if (claim is null)
         {
+            ReportingMetrics.Run("duplicate");
             LogDuplicate(log, week.ToString(), request.RequestId);
             return;
         }
@@ -41,6 +42,7 @@ public sealed partial class WeeklyReportRequestedConsumer(
             var restatement = await RestatementAsync(report, ct);
             if (restatement is null)
             {
+                ReportingMetrics.Run("unchanged");
                 LogNothingToRestate(log, week.ToString(), request.RequestId);
                 return;
             }
@@ -57,6 +59,7 @@ public sealed partial class WeeklyReportRequestedConsumer(
         // whereas commit-then-publish could record a report nobody ever hears about.
         await context.Publish(published, ct);
         await claim.CommitAsync(ct);
+        ReportingMetrics.Run("generated");
         LogGenerated(log, week.ToString(), claim.ReportId, published.Total, published.Currency, directory);
     }
 

@@ -17,7 +17,7 @@ public sealed class ApiSurfaceTests(InfrastructureFixture infra)
         var document = await api.GetJsonAsync("/openapi/v1.json", key: null);
 
         var paths = document.GetProperty("paths");
-        Assert.All(["/v1/costs", "/v1/costs.csv", "/v1/costs.parquet", "/v1/pools", "/v1/incidents", "/healthz"], p => Assert.True(paths.TryGetProperty(p, out _), p));
+        Assert.All(["/v1/costs", "/v1/costs.csv", "/v1/costs.parquet", "/v1/pools", "/v1/incidents", "/healthz", "/readyz"], p => Assert.True(paths.TryGetProperty(p, out _), p));
         var costs = paths.GetProperty("/v1/costs").GetProperty("get");
         Assert.Equal(
             ["from", "group_by", "model", "page", "page_size", "route", "tenant", "to", "traffic_class"],
@@ -29,25 +29,30 @@ public sealed class ApiSurfaceTests(InfrastructureFixture infra)
     }
 
     [Fact]
-    public async Task Healthz_answers_without_a_key_while_the_database_answers()
+    public async Task Healthz_and_readyz_answer_without_a_key_while_the_database_answers()
     {
         await using var api = await ApiUnderTest.StartAsync(infra);
 
-        var health = await api.GetJsonAsync("/healthz", key: null);
+        var live = await api.GetJsonAsync("/healthz", key: null);
+        var ready = await api.GetJsonAsync("/readyz", key: null);
 
-        Assert.Equal("ok", health.GetProperty("status").GetString());
+        Assert.Equal("healthy", live.GetProperty("status").GetString());
+        Assert.Equal("healthy", ready.GetProperty("status").GetString());
+        Assert.Equal("healthy", ready.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task Healthz_is_503_when_the_database_does_not_answer()
+    public async Task Readyz_is_503_when_the_database_does_not_answer_while_healthz_stays_200()
     {
         var options = new ApiOptions { Keys = [new ApiKey { Name = "k", KeyHash = ApiKey.HashOf("k") }] };
         await using var app = ApiHost.Build("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2", options, ["http://127.0.0.1:0"]);
         await app.StartAsync();
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
 
-        using var response = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var live = await client.GetAsync(new Uri("/healthz", UriKind.Relative));
+        using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
 
+        Assert.Equal(200, (int)live.StatusCode);
         Assert.Equal(503, (int)response.StatusCode);
         Assert.Contains("the database did not answer", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await app.StopAsync();

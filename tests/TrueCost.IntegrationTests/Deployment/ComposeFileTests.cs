@@ -4,6 +4,7 @@ using System.Xml.Linq;
 using Npgsql;
 using TrueCost.Contracts;
 using TrueCost.Ingest.Pipeline;
+using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.Ledger.Storage;
 
 namespace TrueCost.IntegrationTests.Deployment;
@@ -21,10 +22,9 @@ public sealed partial class ComposeFileTests
     private static readonly string[] Workers = ["ingest", "projector"];
     private static readonly string[] Infrastructure = ["kafka", "postgres", "rabbitmq"];
 
-    private static readonly Lazy<string> RootDirectory = new(FindRoot);
     private static readonly Lazy<ComposeFile> ParsedCompose = new(() => ComposeFile.Parse(File.ReadAllText(Path.Combine(Root, "docker-compose.yml"))));
 
-    private static string Root => RootDirectory.Value;
+    private static string Root => Repository.Root;
 
     private static ComposeFile Compose => ParsedCompose.Value;
 
@@ -355,19 +355,6 @@ public sealed partial class ComposeFileTests
     private static IEnumerable<string> SourceFiles(string relativeDirectory, string pattern) =>
         Directory.EnumerateFiles(Path.Combine(Root, relativeDirectory), pattern, SearchOption.AllDirectories)
             .Where(file => !file.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"));
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "pipeline.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no pipeline.sln above {AppContext.BaseDirectory}");
-    }
 
     [GeneratedRegex("\"(?<name>TRUECOST_[A-Z0-9_]+)\"")]
     private static partial Regex EnvironmentVariableLiteral();

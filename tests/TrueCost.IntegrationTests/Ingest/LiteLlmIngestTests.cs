@@ -23,7 +23,7 @@ public class LiteLlmIngestTests(InfrastructureFixture infra)
         await using var pipeline = await PipelineUnderTest.CreateAsync(infra);
         var topic = pipeline.Ingest.TopicFor(pipeline.Ingest.LiteLlm.Topic);
         var host = await pipeline.StartHostAsync();
-        var sample = Path.Combine(RepoRoot(), "schemas", "examples", "litellm", "standard-logging-payloads.jsonl");
+        var sample = Path.Combine(Repository.Root, "schemas", "examples", "litellm", "standard-logging-payloads.jsonl");
         var payloads = File.ReadAllLines(sample).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 
         // Two runs, as two invocations of `truecost import litellm` would be; then one payload a proxy sent
@@ -71,16 +71,5 @@ public class LiteLlmIngestTests(InfrastructureFixture infra)
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = infra.Kafka.BootstrapServers, Acks = Acks.All }).Build();
         var delivered = producer.ProduceAsync(topic, new Message<string, byte[]> { Key = key, Value = Encoding.UTF8.GetBytes(payload) }).GetAwaiter().GetResult();
         Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "pipeline.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("pipeline.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -35,13 +35,18 @@ public sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(IEnumerable<string> ingestArguments) => Start("ingest", ingestArguments);
 
-    /// <summary>Starts another long-running command of the CLI, such as <c>projector</c>.</summary>
-    public static WorkerProcess Start(string command, IEnumerable<string> arguments)
+    /// <summary>Runs <c>truecost <paramref name="command"/></c> (such as <c>projector</c>) with <paramref name="environment"/> added to this process's.</summary>
+    public static WorkerProcess Start(string command, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(DotnetHost()) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (IEnumerable<string>)[CliDll.Value, command, .. arguments])
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {info.FileName} {CliDll.Value}");
