@@ -96,6 +96,14 @@ public sealed partial class ComposeFileTests
 
         Assert.True(Math.Max(projector.Replicas ?? 1, projector.Scale ?? 1) >= 2, $"projector runs {projector.Replicas ?? projector.Scale ?? 1} replica: with one, its machine is a single point of failure (the replicas elect a leader)");
         Assert.NotEqual("global", projector.DeployMode);
+
+        // The leadership lock ends with the leader's session: a leader gone without closing its socket must be noticed
+        // by the server within a minute, not after the kernel's default two hours of TCP keepalive silence.
+        var postgres = Compose.Service(new NpgsqlConnectionStringBuilder(Interpolated(projector.Environment["TRUECOST_POSTGRES"])).Host!);
+        var idle = postgres.Command.Select(word => KeepaliveIdle().Match(word)).FirstOrDefault(m => m.Success);
+        Assert.True(
+            idle is not null && int.Parse(idle.Groups["seconds"].Value, CultureInfo.InvariantCulture) <= 60,
+            $"service '{postgres.Name}' does not set tcp_keepalives_idle to a minute or less (command: {string.Join(' ', postgres.Command)}), so a vanished leader would keep the lock for hours");
     }
 
     [Fact]
@@ -408,6 +416,9 @@ public sealed partial class ComposeFileTests
     /// <summary>kafka-init's script creates each topic with a line <c>create NAME PARTITIONS [--config …]</c>.</summary>
     [GeneratedRegex(@"^\s*create\s+(?<topic>[A-Za-z0-9._-]+)\s+(?<partitions>\d+)\b", RegexOptions.Multiline)]
     private static partial Regex TopicCreation();
+
+    [GeneratedRegex(@"^tcp_keepalives_idle=(?<seconds>\d+)$")]
+    private static partial Regex KeepaliveIdle();
 
     [GeneratedRegex(@"\$\{[A-Z0-9_]+:-(?<default>[^}]*)\}")]
     private static partial Regex Substitution();
