@@ -130,7 +130,7 @@ public sealed class KubernetesManifestTests
     }
 
     [SkippableFact]
-    public void Projector_runs_two_replicas_and_a_disruption_budget_keeps_one()
+    public void Projector_runs_two_replicas_and_disruption_budgets_cover_projector_ingest_and_api()
     {
         var projector = K8s.Single("Deployment", "projector");
         Assert.True(int.Parse(ComposeFile.Scalar(projector.At("spec").GetValueOrDefault("replicas") ?? "1"), CultureInfo.InvariantCulture) >= 2, "the projector runs one replica: its node would be a single point of failure");
@@ -138,6 +138,7 @@ public sealed class KubernetesManifestTests
         var budget = BudgetFor("projector");
         Assert.True(int.TryParse(ComposeFile.Scalar(budget.At("spec").GetValueOrDefault("minAvailable")), CultureInfo.InvariantCulture, out var keep) && keep >= 1, $"PodDisruptionBudget {budget.Name} does not keep a projector (minAvailable >= 1)");
         BudgetFor("ingest");
+        BudgetFor("api");
     }
 
     [SkippableFact]
