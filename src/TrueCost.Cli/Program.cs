@@ -5,8 +5,10 @@ using TrueCost.Cli.Infrastructure;
 
 var root = new RootCommand("TrueCost — what running LLMs in production really costs")
 {
+#if DEV_TOOLS
     DemoCommand.Create(),
     DevCommand.Create(),
+#endif
     WorkerCommands.Ingest(),
     WorkerCommands.Projector(),
     UnitCostCommand.Create(),
@@ -23,6 +25,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     ConfigCommand.Create(),
     LedgerCommands.Verify(),
     LedgerCommands.Reallocate(),
+    ProbeCommand.Create(),
 };
 root.Options.Add(Settings.ConfigFile);
 root.Options.Add(Settings.LogFormatOption);

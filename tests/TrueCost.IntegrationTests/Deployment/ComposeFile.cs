@@ -22,19 +22,25 @@ internal sealed class ComposeFile
 
     public static ComposeFile Parse(string yaml)
     {
-        var parser = new MergingParser(new Parser(new StringReader(yaml)));
-        var root = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object?>>(parser)
-            ?? throw new InvalidOperationException("docker-compose.yml is empty");
+        var root = ParseDocument(yaml);
         var services = Map(root.GetValueOrDefault("services"), "services")
             .ToDictionary(kv => Scalar(kv.Key), kv => ComposeService.From(Scalar(kv.Key), Map(kv.Value, $"services.{kv.Key}")), StringComparer.Ordinal);
         return new ComposeFile(services);
+    }
+
+    /// <summary>One YAML document as nested maps and lists, merge keys resolved.</summary>
+    internal static Dictionary<object, object?> ParseDocument(string yaml)
+    {
+        var parser = new MergingParser(new Parser(new StringReader(yaml)));
+        return new DeserializerBuilder().Build().Deserialize<Dictionary<object, object?>>(parser)
+            ?? throw new InvalidOperationException("the YAML document is empty");
     }
 
     internal static Dictionary<object, object?> Map(object? node, string path) => node switch
     {
         null => [],
         Dictionary<object, object?> map => map,
-        _ => throw new InvalidOperationException($"docker-compose.yml: {path} should be a mapping, found {node.GetType().Name}"),
+        _ => throw new InvalidOperationException($"{path} should be a mapping, found {node.GetType().Name}"),
     };
 
     internal static string Scalar(object? node) => node switch

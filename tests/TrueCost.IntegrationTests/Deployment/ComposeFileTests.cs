@@ -13,25 +13,28 @@ namespace TrueCost.IntegrationTests.Deployment;
 /// There is no Docker engine here, so docker-compose.yml never runs in a test. These tests read it,
 /// the Dockerfile it builds and the PostgreSQL init script it mounts, and hold them to the code:
 /// the topics <see cref="Topics"/> names, the <c>TRUECOST_*</c> variables the program reads, the
-/// commands the CLI defines, the assembly the CLI project produces. A rename on either side fails here
-/// rather than at <c>docker compose up</c>.
+/// commands and options the built CLI has, the assembly the CLI project produces. A rename on either side
+/// fails here rather than at <c>docker compose up</c>.
 /// </summary>
 public sealed partial class ComposeFileTests
 {
     private const string ReaderRole = "truecost_reader";
-    private static readonly string[] Workers = ["ingest", "projector"];
+    private const string Collector = "otel-collector";
+
+    /// <summary>Every TrueCost process in compose: each service is named after the command it runs.</summary>
+    private static readonly IReadOnlyList<string> Workers = CliSurface.Deployables;
     private static readonly string[] Infrastructure = ["kafka", "postgres", "rabbitmq"];
 
-    private static readonly Lazy<ComposeFile> ParsedCompose = new(() => ComposeFile.Parse(File.ReadAllText(Path.Combine(Root, "docker-compose.yml"))));
+    private static readonly Lazy<ComposeFile> ParsedCompose = new(() => ComposeFile.Parse(File.ReadAllText(Repository.PathOf("docker-compose.yml"))));
 
     private static string Root => Repository.Root;
 
     private static ComposeFile Compose => ParsedCompose.Value;
 
     [Fact]
-    public void Compose_runs_kafka_postgres_rabbitmq_and_the_two_workers_with_healthchecks_on_the_infrastructure()
+    public void Compose_runs_the_infrastructure_every_truecost_process_and_the_collector()
     {
-        foreach (var name in Infrastructure.Concat(Workers))
+        foreach (var name in Infrastructure.Concat(Workers).Append(Collector))
         {
             Assert.True(Compose.Services.ContainsKey(name), $"docker-compose.yml has no service '{name}' (it has: {string.Join(", ", Compose.Services.Keys)})");
         }
@@ -44,6 +47,30 @@ public sealed partial class ComposeFileTests
         foreach (var name in Workers)
         {
             Assert.True(Compose.Service(name).BuildContext is not null, $"worker '{name}' is not built from this repository (no build:)");
+        }
+    }
+
+    [Fact]
+    public void Every_truecost_process_has_a_health_check_that_probes_its_readiness_where_it_serves_it()
+    {
+        foreach (var worker in Workers.Select(Compose.Service))
+        {
+            var listen = CliSurface.Built.HealthListener($"worker '{worker.Name}'", worker.Command);
+
+            var check = worker.HealthcheckTest;
+            Assert.True(check.Count > 3 && check[0] == "CMD", $"worker '{worker.Name}' has no exec-form healthcheck (test: [\"CMD\", …]); the image has no shell tools to run one");
+            var dockerfile = Dockerfile.Parse(File.ReadAllText(DockerfilePath(worker)));
+            var workdir = dockerfile.Final.Instructions.Last(i => i.Keyword == "WORKDIR").Arguments;
+            string[] runsTheCli = ["dotnet", $"{workdir.TrimEnd('/')}/truecost.dll"];
+            Assert.Equal(runsTheCli, check.Skip(1).Take(2));
+
+            var probe = check.Skip(3).ToList();
+            Assert.Equal("probe", probe[0]);
+            CliSurface.Built.AssertRuns($"the healthcheck of '{worker.Name}'", probe);
+            var asked = new Uri(probe[^1]);
+            Assert.True(
+                asked.IsLoopback && asked.Port == listen.Port && asked.AbsolutePath == CliSurface.ReadinessPath,
+                $"the healthcheck of '{worker.Name}' asks {asked}, not {CliSurface.ReadinessPath} on port {listen.Port}, where it serves it");
         }
     }
 
@@ -64,70 +91,82 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Projector_runs_exactly_one_replica()
+    public void Projector_runs_two_replicas_so_a_standby_takes_over_from_the_leader()
     {
         var projector = Compose.Service("projector");
 
-        Assert.True((projector.Replicas ?? 1) == 1, $"projector has deploy.replicas {projector.Replicas}: the projection daemon runs in Solo mode, exactly one process per database");
-        Assert.True((projector.Scale ?? 1) == 1, $"projector has scale {projector.Scale}: the projection daemon runs in Solo mode, exactly one process per database");
+        Assert.True(Math.Max(projector.Replicas ?? 1, projector.Scale ?? 1) >= 2, $"projector runs {projector.Replicas ?? projector.Scale ?? 1} replica: with one, its machine is a single point of failure (the replicas elect a leader)");
         Assert.NotEqual("global", projector.DeployMode);
+
+        // The leadership lock ends with the leader's session: a leader gone without closing its socket must be noticed
+        // by the server within a minute, not after the kernel's default two hours of TCP keepalive silence.
+        var postgres = Compose.Service(new NpgsqlConnectionStringBuilder(Interpolated(projector.Environment["TRUECOST_POSTGRES"])).Host!);
+        var idle = postgres.Command.Select(word => KeepaliveIdle().Match(word)).FirstOrDefault(m => m.Success);
+        Assert.True(
+            idle is not null && int.Parse(idle.Groups["seconds"].Value, CultureInfo.InvariantCulture) <= 60,
+            $"service '{postgres.Name}' does not set tcp_keepalives_idle to a minute or less (command: {string.Join(' ', postgres.Command)}), so a vanished leader would keep the lock for hours");
     }
 
     [Fact]
     public void Workers_set_only_environment_variables_the_code_reads()
     {
-        var read = SourceFiles("src", "*.cs")
-            .SelectMany(file => EnvironmentVariableLiteral().Matches(File.ReadAllText(file)).Select(m => m.Groups["name"].Value))
-            .ToHashSet(StringComparer.Ordinal);
-        Assert.Contains("TRUECOST_POSTGRES", read);
-
         foreach (var worker in Workers.Select(Compose.Service))
         {
             Assert.NotEmpty(worker.Environment);
-            foreach (var (name, value) in worker.Environment)
+            Repository.AssertEnvironmentIsRead($"worker '{worker.Name}'", worker.Environment.ToDictionary(kv => kv.Key, kv => Interpolated(kv.Value), StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Workers_reach_postgres_kafka_and_rabbitmq_through_services_they_wait_for()
+    {
+        foreach (var worker in Workers.Select(Compose.Service))
+        {
+            Assert.True(worker.Environment.ContainsKey("TRUECOST_POSTGRES") || worker.Environment.ContainsKey("TRUECOST_KAFKA"), $"worker '{worker.Name}' is given neither PostgreSQL nor Kafka");
+            if (worker.Environment.TryGetValue("TRUECOST_POSTGRES", out var postgres))
             {
-                Assert.True(read.Contains(name), $"worker '{worker.Name}' sets {name}, which no source file in src/ reads (it reads: {string.Join(", ", read.Order(StringComparer.Ordinal))})");
-                Assert.False(string.IsNullOrWhiteSpace(value), $"worker '{worker.Name}' sets {name} to an empty value");
+                AssertWaitsUntilHealthy(worker, new NpgsqlConnectionStringBuilder(postgres).Host ?? string.Empty, "TRUECOST_POSTGRES");
+            }
+
+            if (worker.Environment.TryGetValue("TRUECOST_RABBITMQ", out var rabbitmq))
+            {
+                AssertWaitsUntilHealthy(worker, new Uri(Interpolated(rabbitmq)).Host, "TRUECOST_RABBITMQ");
+            }
+
+            if (worker.Environment.TryGetValue("TRUECOST_KAFKA", out var kafka))
+            {
+                AssertUsesTheAdvertisedBrokersAfterTopicsExist(worker, kafka.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), "TRUECOST_KAFKA");
             }
         }
     }
 
     [Fact]
-    public void Workers_reach_postgres_and_kafka_through_services_they_wait_for()
+    public void Collector_runs_the_repository_config_and_exports_to_topics_kafka_init_creates()
     {
-        foreach (var worker in Workers.Select(Compose.Service))
+        var collector = Compose.Service(Collector);
+        Assert.StartsWith("otel/opentelemetry-collector-contrib:", collector.Image, StringComparison.Ordinal);
+        var mount = collector.Volumes.SingleOrDefault(v => v.IsBind && v.Target == "/etc/otelcol-contrib/config.yaml");
+        Assert.True(mount is not null, $"service '{Collector}' does not mount its configuration at /etc/otelcol-contrib/config.yaml, where the contrib image reads it");
+        var config = Path.GetFullPath(Path.Combine(Root, mount.Source));
+        Assert.True(File.Exists(config), $"service '{Collector}' mounts {mount.Source}, which does not exist");
+
+        var kafka = ComposeFile.Map(ComposeFile.Map(ComposeFile.ParseDocument(File.ReadAllText(config)).GetValueOrDefault("exporters"), "exporters").GetValueOrDefault("kafka"), "exporters.kafka");
+        var brokers = kafka.GetValueOrDefault("brokers") as List<object?> ?? [];
+        AssertUsesTheAdvertisedBrokersAfterTopicsExist(collector, brokers.Select(ComposeFile.Scalar).ToList(), $"{mount.Source} exporters.kafka.brokers");
+        var created = CreatedTopics().Select(c => c.Topic).ToHashSet(StringComparer.Ordinal);
+        var ingest = new IngestOptions();
+        foreach (var (signal, expected) in new[] { ("traces", ingest.Otlp.SpansTopic), ("metrics", ingest.Otlp.MetricsTopic) })
         {
-            Assert.True(worker.Environment.TryGetValue("TRUECOST_POSTGRES", out var postgres), $"worker '{worker.Name}' does not set TRUECOST_POSTGRES");
-            var host = new NpgsqlConnectionStringBuilder(postgres).Host ?? string.Empty;
-            AssertWaitsUntilHealthy(worker, host, "TRUECOST_POSTGRES");
-
-            if (!worker.Environment.TryGetValue("TRUECOST_KAFKA", out var kafka))
-            {
-                continue;
-            }
-
-            foreach (var server in kafka.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                var broker = server.Split(':')[0];
-                AssertWaitsUntilHealthy(worker, broker, "TRUECOST_KAFKA");
-                var advertised = AdvertisedListeners(Compose.Service(broker));
-                Assert.True(advertised.Contains(server), $"worker '{worker.Name}' uses Kafka at {server}, which '{broker}' does not advertise (it advertises: {string.Join(", ", advertised)})");
-            }
-
-            Assert.True(
-                worker.DependsOn.GetValueOrDefault("kafka-init") == "service_completed_successfully",
-                $"worker '{worker.Name}' consumes Kafka but does not wait for kafka-init to create the topics (depends_on kafka-init: service_completed_successfully)");
+            var topic = ComposeFile.Scalar(ComposeFile.Map(kafka.GetValueOrDefault(signal), $"exporters.kafka.{signal}").GetValueOrDefault("topic"));
+            Assert.Equal(expected, topic);
+            Assert.Contains(topic, created);
         }
     }
 
     [Fact]
     public void Kafka_init_creates_exactly_the_input_topics_and_their_dead_letter_topics()
     {
-        var init = Compose.Service("kafka-init");
-        var script = string.Join('\n', init.Entrypoint.Concat(init.Command));
-        var created = TopicCreation().Matches(script)
-            .Select(m => (Topic: m.Groups["topic"].Value, Partitions: int.Parse(m.Groups["partitions"].Value, CultureInfo.InvariantCulture)))
-            .ToList();
+        var created = CreatedTopics();
 
         var ingest = new IngestOptions();
         var inputs = Topics.All.Concat([ingest.Otlp.SpansTopic, ingest.Otlp.MetricsTopic, ingest.LiteLlm.Topic]).ToList();
@@ -227,20 +266,14 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Workers_run_commands_the_cli_defines()
+    public void Workers_run_commands_and_options_the_cli_has()
     {
-        var commands = SourceFiles(Path.Combine("src", "TrueCost.Cli", "Commands"), "*.cs")
-            .SelectMany(file => CommandDefinition().Matches(File.ReadAllText(file)).Select(m => m.Groups["name"].Value))
-            .ToHashSet(StringComparer.Ordinal);
-        Assert.NotEmpty(commands);
-
-        var expected = new Dictionary<string, string> { ["ingest"] = "ingest", ["projector"] = "projector" };
         foreach (var worker in Workers.Select(Compose.Service))
         {
             Assert.Empty(worker.Entrypoint);
             Assert.NotEmpty(worker.Command);
-            Assert.Equal(expected[worker.Name], worker.Command[0]);
-            Assert.True(commands.Contains(worker.Command[0]), $"worker '{worker.Name}' runs `truecost {worker.Command[0]}`, which the CLI does not define (it defines: {string.Join(", ", commands.Order(StringComparer.Ordinal))})");
+            Assert.Equal(worker.Name, worker.Command[0]);
+            CliSurface.Built.AssertRuns($"worker '{worker.Name}'", worker.Command);
         }
     }
 
@@ -248,9 +281,9 @@ public sealed partial class ComposeFileTests
     public void Postgres_init_script_creates_the_database_roles_and_ledger_schema_the_workers_use()
     {
         var schema = new LedgerOptions().Schema;
-        foreach (var worker in Workers.Select(Compose.Service))
+        foreach (var worker in Workers.Select(Compose.Service).Where(w => w.Environment.ContainsKey("TRUECOST_POSTGRES")))
         {
-            var connection = new NpgsqlConnectionStringBuilder(worker.Environment["TRUECOST_POSTGRES"]);
+            var connection = new NpgsqlConnectionStringBuilder(Interpolated(worker.Environment["TRUECOST_POSTGRES"]));
             var postgres = Compose.Service(connection.Host!);
             var mount = postgres.Volumes.SingleOrDefault(v => v.IsBind && v.Target.StartsWith("/docker-entrypoint-initdb.d/", StringComparison.Ordinal));
             Assert.True(mount is not null, $"service '{postgres.Name}' mounts no init script into /docker-entrypoint-initdb.d/");
@@ -268,6 +301,35 @@ public sealed partial class ComposeFileTests
                 $@"ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+ROLE\s+{connection.Username}\s+IN\s+SCHEMA\s+{schema}\s+GRANT\s+SELECT\s+ON\s+TABLES\s+TO\s+{ReaderRole}\b",
                 $"does not grant {ReaderRole} SELECT on the tables {connection.Username} creates later in {schema}");
         }
+    }
+
+    /// <summary>Kafka-init's topics and their partition counts, as its script creates them.</summary>
+    internal static List<(string Topic, int Partitions)> CreatedTopics()
+    {
+        var init = Compose.Service("kafka-init");
+        var script = string.Join('\n', init.Entrypoint.Concat(init.Command));
+        return TopicCreation().Matches(script)
+            .Select(m => (Topic: m.Groups["topic"].Value, Partitions: int.Parse(m.Groups["partitions"].Value, CultureInfo.InvariantCulture)))
+            .ToList();
+    }
+
+    /// <summary>A value as Compose substitutes it when the variable is unset: <c>${NAME:-default}</c> becomes <c>default</c>.</summary>
+    private static string Interpolated(string value) => Substitution().Replace(value, m => m.Groups["default"].Value);
+
+    private static void AssertUsesTheAdvertisedBrokersAfterTopicsExist(ComposeService service, IReadOnlyList<string> servers, string source)
+    {
+        Assert.NotEmpty(servers);
+        foreach (var server in servers)
+        {
+            var broker = server.Split(':')[0];
+            AssertWaitsUntilHealthy(service, broker, source);
+            var advertised = AdvertisedListeners(Compose.Service(broker));
+            Assert.True(advertised.Contains(server), $"'{service.Name}' uses Kafka at {server}, which '{broker}' does not advertise (it advertises: {string.Join(", ", advertised)})");
+        }
+
+        Assert.True(
+            service.DependsOn.GetValueOrDefault("kafka-init") == "service_completed_successfully",
+            $"'{service.Name}' uses Kafka but does not wait for kafka-init to create the topics (depends_on kafka-init: service_completed_successfully)");
     }
 
     private static void AssertWaitsUntilHealthy(ComposeService worker, string dependency, string variable) =>
@@ -352,19 +414,15 @@ public sealed partial class ComposeFileTests
         return matches.Where(path => File.Exists(path) || Directory.Exists(path));
     }
 
-    private static IEnumerable<string> SourceFiles(string relativeDirectory, string pattern) =>
-        Directory.EnumerateFiles(Path.Combine(Root, relativeDirectory), pattern, SearchOption.AllDirectories)
-            .Where(file => !file.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"));
-
-    [GeneratedRegex("\"(?<name>TRUECOST_[A-Z0-9_]+)\"")]
-    private static partial Regex EnvironmentVariableLiteral();
-
-    [GeneratedRegex("new\\s+Command\\(\\s*\"(?<name>[a-z][a-z0-9-]*)\"")]
-    private static partial Regex CommandDefinition();
-
     /// <summary>kafka-init's script creates each topic with a line <c>create NAME PARTITIONS [--config …]</c>.</summary>
     [GeneratedRegex(@"^\s*create\s+(?<topic>[A-Za-z0-9._-]+)\s+(?<partitions>\d+)\b", RegexOptions.Multiline)]
     private static partial Regex TopicCreation();
+
+    [GeneratedRegex(@"^tcp_keepalives_idle=(?<seconds>\d+)$")]
+    private static partial Regex KeepaliveIdle();
+
+    [GeneratedRegex(@"\$\{[A-Z0-9_]+:-(?<default>[^}]*)\}")]
+    private static partial Regex Substitution();
 
     [GeneratedRegex(@"dotnet\s+publish\s+(?<project>\S+\.csproj)\b.*?(?:-o|--output)\s+(?<output>\S+)")]
     private static partial Regex PublishCommand();

@@ -81,6 +81,16 @@ internal sealed record DockerInstruction(string Keyword, string Arguments)
                 words.Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList());
     }
 
+    /// <summary>The MSBuild properties a RUN of <c>dotnet</c> sets (<c>-p:Name=Value</c>, <c>/p:</c>, <c>--property:</c>).</summary>
+    public IReadOnlyDictionary<string, string> MsBuildProperties() =>
+        Arguments.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Select(word => word.StartsWith("-p:", StringComparison.Ordinal) || word.StartsWith("/p:", StringComparison.Ordinal) ? word[3..]
+                : word.StartsWith("--property:", StringComparison.Ordinal) ? word["--property:".Length..]
+                : null)
+            .OfType<string>()
+            .Select(assignment => assignment.Split('=', 2))
+            .ToDictionary(parts => parts[0], parts => parts.Length > 1 ? parts[1] : string.Empty, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The exec (JSON array) form of ENTRYPOINT or CMD.</summary>
     public IReadOnlyList<string> ExecForm() =>
         Arguments.StartsWith('[')
