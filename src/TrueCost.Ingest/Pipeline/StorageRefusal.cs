@@ -1,4 +1,5 @@
 using Npgsql;
+using TrueCost.Ledger.Storage;
 
 namespace TrueCost.Ingest.Pipeline;
 
@@ -6,7 +7,8 @@ namespace TrueCost.Ingest.Pipeline;
 /// Tells a batch PostgreSQL refuses because of what a record holds (the same batch would fail on
 /// every retry) from a failure that passes (connection, restart, deadlock, serialization). Refusals
 /// are data exceptions (class 22), program limits (54) and integrity violations (23) other than a
-/// unique violation, which a concurrent writer can cause and a retry resolves.
+/// unique violation, which a concurrent writer can cause and a retry resolves, and a row without a partition, which
+/// the writer's next try creates.
 /// </summary>
 public static class StorageRefusal
 {
@@ -17,7 +19,7 @@ public static class StorageRefusal
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PostgresException pg && IsRefusal(pg.SqlState))
+            if (e is PostgresException pg && IsRefusal(pg.SqlState) && !TablePartitions.IsMissingPartition(pg))
             {
                 return pg.ConstraintName is { } constraint
                     ? $"{pg.SqlState} {pg.MessageText} (constraint {constraint})"

@@ -81,6 +81,7 @@ public sealed partial class CostLineHourlyProjection : EventProjection
                     .Select(share => (Line: line, Class: c, Share: share));
             })
             .ToArray();
+        TablePartitions.QueueEnsure(operations, _schema, LedgerTables.CostLineHourlyByMonth, rows.Select(r => r.Share.Hour));
         operations.QueueSqlCommand(
             _upsertSql,
             rows.Select(r => r.Share.Hour).ToArray(),

@@ -1,0 +1,177 @@
+using Marten;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Weasel.Core;
+using Weasel.Core.Partitioning;
+using Weasel.Postgresql.Functions;
+using Weasel.Postgresql.Tables;
+using Weasel.Postgresql.Tables.Partitioning;
+
+namespace TrueCost.Ledger.Storage;
+
+/// <summary>A table range-partitioned on a time column, one partition per <see cref="Period"/> (Week or Month, UTC).</summary>
+public sealed record PartitionedTable(string Name, string Column, PartitionPeriod Period)
+{
+    /// <summary>Weasel's naming and arithmetic for the periods: partitions are <c>{table}_m202607</c> or <c>{table}_w20260727</c> (weeks start on Monday).</summary>
+    public RollingWindowPolicy Policy { get; } = Period == PartitionPeriod.Week ? RollingWindowPolicy.Weekly(1, 0) : RollingWindowPolicy.Monthly(1, 0);
+
+    /// <summary>The start of the period that holds <paramref name="moment"/>.</summary>
+    public DateTimeOffset PeriodOf(DateTimeOffset moment) => Policy.StartOfPeriod(moment);
+
+    public string PartitionName(DateTimeOffset moment) => $"{Name}_{Policy.SuffixFor(moment)}";
+
+    internal string SqlPeriod => Period == PartitionPeriod.Week ? "week" : "month";
+}
+
+/// <summary>
+/// The partitions of the time-partitioned ledger tables. Weasel declares each parent (<c>partition by range</c>) and
+/// creates the current and the next period's partitions when it applies the schema; at run time every writer calls
+/// <c>ensure_partitions</c> for the periods it is about to write, in its own transaction, so a row of any period
+/// (a backfill, a late invoice for last year) finds its partition. There is no default partition: Weasel creates one
+/// with the table, and the first <c>ensure_partitions</c> moves its rows (an unpartitioned table of an earlier version
+/// is converted by Weasel into exactly that) into their periods' partitions and drops it. So a row whose partition is
+/// missing fails its insert ("no partition of relation … found for row") instead of hiding in a default partition
+/// that would then block creating its period's partition.
+/// </summary>
+public static class TablePartitions
+{
+    public const string EnsureFunction = "ensure_partitions";
+
+    private const string CheckViolation = "23514";
+
+    /// <summary>Declares <paramref name="table"/> partitioned as <paramref name="partitioned"/> says.</summary>
+    public static void PartitionBy(Table table, PartitionedTable partitioned)
+    {
+        // The manager only tells Weasel which partitions to create with the schema (current and next period, additive,
+        // never a rebuild). Its ApplyAsync, which would also drop periods, is never called: retention is ours to decide.
+        table.PartitionByRange(partitioned.Column).UsePartitionManager(new ManagedRangePartitions(partitioned.Policy));
+    }
+
+    /// <summary>The function every writer calls before it writes rows of a period; idempotent and cheap when the partitions exist.</summary>
+    public static Function Function(string schema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
+        create or replace function {{schema}}.{{EnsureFunction}}(parent text, key text, period text, moments timestamptz[]) returns void
+        language plpgsql as $fn$
+        declare
+          parent_schema text := split_part(parent, '.', 1);
+          parent_table text := split_part(parent, '.', 2);
+          stray regclass := to_regclass(parent || '_default');
+          stray_moments timestamptz[];
+          period_start timestamptz;
+          partition_name text;
+        begin
+          if stray is not null then
+            execute format('alter table %s detach partition %s', parent, stray);
+            execute format('select array_agg(distinct %I) from %s', key, stray) into stray_moments;
+            moments := moments || coalesce(stray_moments, '{}');
+          end if;
+          for period_start in select distinct date_trunc(period, m, 'UTC') from unnest(moments) as m where m is not null loop
+            partition_name := parent_table || '_' || left(period, 1)
+              || to_char(period_start at time zone 'UTC', case period when 'month' then 'YYYYMM' else 'YYYYMMDD' end);
+            if to_regclass(format('%I.%I', parent_schema, partition_name)) is null then
+              begin
+                execute format('create table %I.%I partition of %s for values from (%L) to (%L)', parent_schema, partition_name, parent,
+                  period_start, ((period_start at time zone 'UTC') + ('1 ' || period)::interval) at time zone 'UTC');
+              exception when duplicate_table or unique_violation then
+                null;
+              end;
+            end if;
+          end loop;
+          if stray is not null then
+            execute format('insert into %s select * from %s', parent, stray);
+            execute format('drop table %s', stray);
+          end if;
+        end
+        $fn$;
+        """);
+
+    /// <summary>The call with the moments as Marten's positional parameter (<c>?</c>), for projections' queued commands.</summary>
+    public static string EnsureSql(string schema, PartitionedTable table, string momentsParameter = "?") =>
+        $"select {schema}.{EnsureFunction}('{LedgerTables.QualifiedName(schema, table.Name)}', '{table.Column}', '{table.SqlPeriod}', {momentsParameter}::timestamptz[])";
+
+    /// <summary>Queues <see cref="EnsureAsync"/> ahead of a projection's write of rows at <paramref name="moments"/>.</summary>
+    public static void QueueEnsure(IDocumentOperations operations, string schema, PartitionedTable table, IEnumerable<DateTimeOffset> moments) =>
+        operations.QueueSqlCommand(EnsureSql(schema, table), moments.Distinct().ToArray());
+
+    /// <summary>Creates the partitions of every period in <paramref name="moments"/> that has none yet.</summary>
+    public static async Task EnsureAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string schema, PartitionedTable table, IEnumerable<DateTimeOffset> moments, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(EnsureSql(schema, table, "$1"), conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = moments.Select(m => m.ToUniversalTime()).Distinct().ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The partitions of <paramref name="table"/> with the start of their period, oldest first; partitions not named by the period scheme are left out.</summary>
+    public static async Task<IReadOnlyList<(string Name, DateTimeOffset Start)>> ListAsync(NpgsqlDataSource dataSource, string schema, PartitionedTable table, CancellationToken ct)
+    {
+        await using var cmd = dataSource.CreateCommand("""
+            select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid
+            where i.inhparent = to_regclass($1) order by c.relname
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = LedgerTables.QualifiedName(schema, table.Name) });
+        var partitions = new List<(string, DateTimeOffset)>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var name = reader.GetString(0);
+            if (name.StartsWith(table.Name + "_", StringComparison.Ordinal) && table.Policy.TryParseSuffix(name[(table.Name.Length + 1)..], out var start))
+            {
+                partitions.Add((name, start));
+            }
+        }
+
+        return partitions;
+    }
+
+    /// <summary>Drops every partition whose whole period ended at or before <paramref name="floor"/>; returns their names.</summary>
+    public static async Task<IReadOnlyList<string>> DropEndedBeforeAsync(NpgsqlDataSource dataSource, string schema, PartitionedTable table, DateTimeOffset floor, CancellationToken ct)
+    {
+        var dropped = new List<string>();
+        foreach (var (name, start) in await ListAsync(dataSource, schema, table, ct))
+        {
+            if (table.Policy.AddPeriods(start, 1) <= floor)
+            {
+                await using var drop = dataSource.CreateCommand($"drop table if exists {LedgerTables.QualifiedName(schema, name)}");
+                await drop.ExecuteNonQueryAsync(ct);
+                dropped.Add(name);
+            }
+        }
+
+        return dropped;
+    }
+
+    /// <summary>An insert PostgreSQL could not route: no partition holds the row's period (one was dropped by hand, or not created yet).</summary>
+    public static bool IsMissingPartition(PostgresException e) => e.SqlState == CheckViolation && e.ConstraintName is null;
+}
+
+/// <summary>
+/// Creates the hourly tables' partitions for this month and the next at start-up (after Marten applied the schema,
+/// moving the rows of a table converted from an unpartitioned one into theirs) and every hour after, so writers
+/// normally find their month's partition already there.
+/// </summary>
+internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, LedgerOptions options, TimeProvider clock, ILogger<MonthlyPartitionsService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
+                foreach (var table in LedgerTables.Monthly)
+                {
+                    var now = clock.GetUtcNow();
+                    await TablePartitions.EnsureAsync(conn, null, options.Schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            {
+                logger.LogError(e, "Creating this and next month's partitions of the hourly tables failed; writers create theirs as they write, next try in {Interval}", Interval);
+            }
+
+            await Task.Delay(Interval, clock, stoppingToken);
+        }
+    }
+}
