@@ -35,12 +35,12 @@ public sealed class IngestOptions
 
     /// <summary>
     /// How long a stored record id is remembered (<c>ingested_records</c>): a copy of a record arriving later than
-    /// this after the original is stored again. It must exceed the longest horizon over which a record can come back:
-    /// the topics' retention (Kafka's default is 7 days) for a consumer rewound to the earliest offset, the dead-letter
-    /// topics' 30 days for a replay of fixed records, and a billing period for a FOCUS export re-issued whole.
-    /// Whole weeks are dropped, so an id is kept between this and this plus 7 days.
+    /// this after the original is stored again. It should exceed the horizon over which a copy can come back: the
+    /// topics' retention (Kafka's default is 7 days) for a consumer rewound to the earliest offset, and any replay of
+    /// older records. Whole weeks are dropped, so an id is kept between this and this plus 7 days; each week kept
+    /// costs the claim one index probe per record.
     /// </summary>
-    public int DedupeWindowDays { get; set; } = 35;
+    public int DedupeWindowDays { get; set; } = 14;
 
     public TimeSpan DedupeWindow => TimeSpan.FromDays(DedupeWindowDays);
 
