@@ -22,7 +22,7 @@ public sealed class DedupeWindowService(NpgsqlDataSource dataSource, IngestOptio
         var now = clock.GetUtcNow();
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
-            await TablePartitions.EnsureAsync(conn, null, ledger.Schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], ct);
+            await TablePartitions.EnsureAheadAsync(conn, ledger.Schema, table, now, ct);
         }
 
         var dropped = await TablePartitions.DropEndedBeforeAsync(dataSource, ledger.Schema, table, now - options.DedupeWindow, ct);

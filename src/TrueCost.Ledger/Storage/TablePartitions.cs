@@ -48,29 +48,48 @@ public static class TablePartitions
         table.PartitionByRange(partitioned.Column).UsePartitionManager(new ManagedRangePartitions(partitioned.Policy));
     }
 
-    /// <summary>The function every writer calls before it writes rows of a period; idempotent and cheap when the partitions exist.</summary>
+    /// <summary>
+    /// The function every writer calls before it writes rows of a period. When every partition exists and no default
+    /// partition is left it only looks names up and takes no lock. Otherwise it works under a transaction advisory lock
+    /// per table, so concurrent callers take turns, and adds each partition as a plain table attached with
+    /// <c>attach partition</c>, which locks the parent against other DDL only (readers and writers go on), where
+    /// <c>create table … partition of</c> would lock them out until the caller's transaction ends.
+    /// </summary>
     public static Function Function(string schema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
         create or replace function {{schema}}.{{EnsureFunction}}(parent text, key text, period text, moments timestamptz[]) returns void
         language plpgsql as $fn$
         declare
           parent_schema text := split_part(parent, '.', 1);
           parent_table text := split_part(parent, '.', 2);
+          name_format text := case period when 'month' then 'YYYYMM' else 'YYYYMMDD' end;
           stray regclass := to_regclass(parent || '_default');
           stray_moments timestamptz[];
           period_start timestamptz;
           partition_name text;
         begin
+          if stray is null and not exists (
+            select from unnest(moments) as m
+            where m is not null and to_regclass(format('%I.%I', parent_schema,
+              parent_table || '_' || left(period, 1) || to_char(date_trunc(period, m, 'UTC') at time zone 'UTC', name_format))) is null) then
+            return;
+          end if;
+          perform pg_advisory_xact_lock(hashtext('{{EnsureFunction}}'), hashtext(parent));
+          stray := to_regclass(parent || '_default');
           if stray is not null then
-            execute format('alter table %s detach partition %s', parent, stray);
-            execute format('select array_agg(distinct %I) from %s', key, stray) into stray_moments;
-            moments := moments || coalesce(stray_moments, '{}');
+            begin
+              execute format('alter table %s detach partition %s', parent, stray);
+              execute format('select array_agg(distinct %I) from %s', key, stray) into stray_moments;
+              moments := moments || coalesce(stray_moments, '{}');
+            exception when undefined_table then
+              stray := null;
+            end;
           end if;
           for period_start in select distinct date_trunc(period, m, 'UTC') from unnest(moments) as m where m is not null loop
-            partition_name := parent_table || '_' || left(period, 1)
-              || to_char(period_start at time zone 'UTC', case period when 'month' then 'YYYYMM' else 'YYYYMMDD' end);
+            partition_name := parent_table || '_' || left(period, 1) || to_char(period_start at time zone 'UTC', name_format);
             if to_regclass(format('%I.%I', parent_schema, partition_name)) is null then
               begin
-                execute format('create table %I.%I partition of %s for values from (%L) to (%L)', parent_schema, partition_name, parent,
+                execute format('create table %I.%I (like %s including defaults including constraints including storage)', parent_schema, partition_name, parent);
+                execute format('alter table %s attach partition %I.%I for values from (%L) to (%L)', parent, parent_schema, partition_name,
                   period_start, ((period_start at time zone 'UTC') + ('1 ' || period)::interval) at time zone 'UTC');
               exception when duplicate_table or unique_violation then
                 null;
@@ -100,6 +119,10 @@ public static class TablePartitions
         cmd.Parameters.Add(new NpgsqlParameter { Value = moments.Select(m => m.ToUniversalTime()).Distinct().ToArray() });
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>Creates the partitions of the period holding <paramref name="now"/> and of the next one, so writers find theirs there.</summary>
+    public static Task EnsureAheadAsync(NpgsqlConnection conn, string schema, PartitionedTable table, DateTimeOffset now, CancellationToken ct) =>
+        EnsureAsync(conn, null, schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], ct);
 
     /// <summary>The partitions of <paramref name="table"/> with the start of their period, oldest first; partitions not named by the period scheme are left out.</summary>
     public static async Task<IReadOnlyList<(string Name, DateTimeOffset Start)>> ListAsync(NpgsqlDataSource dataSource, string schema, PartitionedTable table, CancellationToken ct)
@@ -162,8 +185,7 @@ internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, Ledg
                 await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
                 foreach (var table in LedgerTables.Monthly)
                 {
-                    var now = clock.GetUtcNow();
-                    await TablePartitions.EnsureAsync(conn, null, options.Schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], stoppingToken);
+                    await TablePartitions.EnsureAheadAsync(conn, options.Schema, table, clock.GetUtcNow(), stoppingToken);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
