@@ -31,29 +31,11 @@ public sealed class IngestBatchWriter<TRecord>(
     where TRecord : class
 {
     private const string ClaimSavepoint = "claim_ids";
-    private static readonly PartitionedTable Claims = LedgerTables.IngestedRecordsByWeek;
 
     private readonly string _ingested = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.IngestedRecords);
     private readonly ICrossRecordRule<TRecord>[] _rules = [.. rules];
 
-    /// <summary>The week whose partition this writer has made sure of (ticks of its start; 0: none yet).</summary>
-    private long _ensuredWeek;
-
     public async Task<BatchOutcome> WriteAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
-    {
-        try
-        {
-            return await StoreAsync(batch, ct);
-        }
-        catch (PostgresException e) when (TablePartitions.IsMissingPartition(e))
-        {
-            // The week's partition went away (dropped by hand): the retry creates it again.
-            Interlocked.Exchange(ref _ensuredWeek, 0);
-            throw;
-        }
-    }
-
-    private async Task<BatchOutcome> StoreAsync(IReadOnlyList<ConsumeResult<byte[]?, byte[]?>> batch, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -68,12 +50,7 @@ public sealed class IngestBatchWriter<TRecord>(
 
         var gaps = Gaps(fresh, committed);
         var (candidates, repeats, rejected, ignored) = Screen(fresh);
-        var week = Claims.PeriodOf(clock.GetUtcNow());
-        if (Interlocked.Exchange(ref _ensuredWeek, week.UtcTicks) != week.UtcTicks)
-        {
-            await TablePartitions.EnsureAsync(conn, tx, ledger.Schema, Claims, [week], ct);
-        }
-
+        var week = LedgerTables.IngestedRecordsByWeek.PeriodOf(clock.GetUtcNow());
         var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, week, ct);
 
         await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))

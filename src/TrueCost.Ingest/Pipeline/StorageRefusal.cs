@@ -1,5 +1,4 @@
 using Npgsql;
-using TrueCost.Ledger.Storage;
 
 namespace TrueCost.Ingest.Pipeline;
 
@@ -7,8 +6,7 @@ namespace TrueCost.Ingest.Pipeline;
 /// Tells a batch PostgreSQL refuses because of what a record holds (the same batch would fail on
 /// every retry) from a failure that passes (connection, restart, deadlock, serialization). Refusals
 /// are data exceptions (class 22), program limits (54) and integrity violations (23) other than a
-/// unique violation, which a concurrent writer can cause and a retry resolves, and a row without a partition, which
-/// the writer's next try creates.
+/// unique violation, which a concurrent writer can cause and a retry resolves.
 /// </summary>
 public static class StorageRefusal
 {
@@ -19,7 +17,7 @@ public static class StorageRefusal
     {
         for (var e = exception; e is not null; e = e.InnerException)
         {
-            if (e is PostgresException pg && IsRefusal(pg.SqlState) && !TablePartitions.IsMissingPartition(pg))
+            if (e is PostgresException pg && IsRefusal(pg.SqlState))
             {
                 return pg.ConstraintName is { } constraint
                     ? $"{pg.SqlState} {pg.MessageText} (constraint {constraint})"

@@ -120,7 +120,6 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules, Tim
         }
 
         var rows = result.Rows;
-        await TablePartitions.EnsureAsync(conn, tx, _s, LedgerTables.CostHourlyByMonth, [result.Hour], ct);
         await ExecuteAsync(conn, tx, $"""
             insert into {_s}.{LedgerTables.CostHourly}
               (hour, route, tenant, model, traffic_class, currency, direct_inference, platform_overhead, observability, engineering, incident, idle, total, unpriced_requests, unpriced_tokens)
@@ -148,7 +147,6 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules, Tim
             issues.Select(i => i.Amount).ToArray(), issues.Select(i => i.Currency).ToArray(), issues.Select(i => i.Requests).ToArray(), issues.Select(i => i.Tokens).ToArray());
 
         await ExecuteAsync(conn, tx, $"delete from {_s}.{LedgerTables.PricedUsage} where hour = $1", ct, result.Hour);
-        await TablePartitions.EnsureAsync(conn, tx, _s, LedgerTables.PricedUsageByMonth, [result.Hour], ct);
         var priced = loaded.Priced
             .GroupBy(p => (p.Row.Route, p.Row.Tenant, p.Provider, p.Model, p.Row.TrafficClass, p.Row.ServingMode, p.Row.Pool))
             .Select(g => (g.Key, Requests: g.Sum(p => p.Row.Requests), Input: g.Sum(p => p.Row.Tokens.Input), Output: g.Sum(p => p.Row.Tokens.Output),

@@ -71,7 +71,6 @@ public sealed partial class GpuHourlyProjection : EventProjection
             var rows = GpuHourly.Aggregate(batch.Samples);
             var keys = rows.Keys.ToArray();
             var t = keys.Select(k => rows[k]).ToArray();
-            TablePartitions.QueueEnsure(operations, _schema, LedgerTables.GpuHourlyByMonth, keys.Select(k => k.Hour));
             operations.QueueSqlCommand(
                 _upsertSql,
                 keys.Select(k => k.Hour).ToArray(),

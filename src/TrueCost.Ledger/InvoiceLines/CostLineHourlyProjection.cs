@@ -81,7 +81,6 @@ public sealed partial class CostLineHourlyProjection : EventProjection
                     .Select(share => (Line: line, Class: c, Share: share));
             })
             .ToArray();
-        TablePartitions.QueueEnsure(operations, _schema, LedgerTables.CostLineHourlyByMonth, rows.Select(r => r.Share.Hour));
         operations.QueueSqlCommand(
             _upsertSql,
             rows.Select(r => r.Share.Hour).ToArray(),

@@ -77,7 +77,6 @@ public sealed partial class UsageHourlyProjection : EventProjection
 
         var keys = rows.Keys.ToArray();
         var totals = keys.Select(k => rows[k]).ToArray();
-        TablePartitions.QueueEnsure(operations, _schema, LedgerTables.UsageHourlyByMonth, keys.Select(k => k.Hour));
         operations.QueueSqlCommand(
             _upsertSql,
             keys.Select(k => k.Hour).ToArray(),

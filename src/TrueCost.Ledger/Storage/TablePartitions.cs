@@ -1,4 +1,3 @@
-using Marten;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -25,20 +24,16 @@ public sealed record PartitionedTable(string Name, string Column, PartitionPerio
 }
 
 /// <summary>
-/// The partitions of the time-partitioned ledger tables. Weasel declares each parent (<c>partition by range</c>) and
-/// creates the current and the next period's partitions when it applies the schema; at run time every writer calls
-/// <c>ensure_partitions</c> for the periods it is about to write, in its own transaction, so a row of any period
-/// (a backfill, a late invoice for last year) finds its partition. There is no default partition: Weasel creates one
-/// with the table, and the first <c>ensure_partitions</c> moves its rows (an unpartitioned table of an earlier version
-/// is converted by Weasel into exactly that) into their periods' partitions and drops it. So a row whose partition is
-/// missing fails its insert ("no partition of relation … found for row") instead of hiding in a default partition
-/// that would then block creating its period's partition.
+/// The partitions of the time-partitioned ledger tables. Weasel declares each parent (<c>partition by range</c>) with a
+/// default partition and creates the current and the next period's partitions when it applies the schema (an
+/// unpartitioned table of an earlier version is converted, its rows landing in the default partition). Writers never
+/// run DDL: a row of a period without a partition yet (a backfill, a late invoice for last year) waits in the default
+/// partition, and the partition services (<see cref="MonthlyPartitionsService"/>, and the ingest's dedupe window), at
+/// start and hourly, create this and next period's partitions and move waiting rows into theirs.
 /// </summary>
 public static class TablePartitions
 {
     public const string EnsureFunction = "ensure_partitions";
-
-    private const string CheckViolation = "23514";
 
     /// <summary>Declares <paramref name="table"/> partitioned as <paramref name="partitioned"/> says.</summary>
     public static void PartitionBy(Table table, PartitionedTable partitioned)
@@ -49,11 +44,10 @@ public static class TablePartitions
     }
 
     /// <summary>
-    /// The function every writer calls before it writes rows of a period. When every partition exists and no default
-    /// partition is left it only looks names up and takes no lock. Otherwise it works under a transaction advisory lock
-    /// per table, so concurrent callers take turns, and adds each partition as a plain table attached with
-    /// <c>attach partition</c>, which locks the parent against other DDL only (readers and writers go on), where
-    /// <c>create table … partition of</c> would lock them out until the caller's transaction ends.
+    /// The function the partition services call (at start and hourly): it creates the partitions of the periods of
+    /// <c>moments</c> and of the rows waiting in the default partition, and moves those rows into them. When every
+    /// partition exists and the default partition is empty it only looks names up and takes no lock. Otherwise it
+    /// works under a transaction advisory lock per table, so concurrent callers take turns.
     /// </summary>
     public static Function Function(string schema) => Weasel.Postgresql.Functions.Function.ForSql($$"""
         create or replace function {{schema}}.{{EnsureFunction}}(parent text, key text, period text, moments timestamptz[]) returns void
@@ -62,60 +56,56 @@ public static class TablePartitions
           parent_schema text := split_part(parent, '.', 1);
           parent_table text := split_part(parent, '.', 2);
           name_format text := case period when 'month' then 'YYYYMM' else 'YYYYMMDD' end;
-          stray regclass := to_regclass(parent || '_default');
-          stray_moments timestamptz[];
+          fallback regclass := to_regclass(parent || '_default');
+          waiting timestamptz[];
+          detached boolean := false;
           period_start timestamptz;
           partition_name text;
         begin
-          if stray is null and not exists (
+          if fallback is not null then
+            execute format('select array_agg(distinct %I) from %s', key, fallback) into waiting;
+          end if;
+          moments := moments || coalesce(waiting, '{}');
+          if waiting is null and not exists (
             select from unnest(moments) as m
             where m is not null and to_regclass(format('%I.%I', parent_schema,
               parent_table || '_' || left(period, 1) || to_char(date_trunc(period, m, 'UTC') at time zone 'UTC', name_format))) is null) then
             return;
           end if;
           perform pg_advisory_xact_lock(hashtext('{{EnsureFunction}}'), hashtext(parent));
-          stray := to_regclass(parent || '_default');
-          if stray is not null then
-            begin
-              execute format('alter table %s detach partition %s', parent, stray);
-              execute format('select array_agg(distinct %I) from %s', key, stray) into stray_moments;
-              moments := moments || coalesce(stray_moments, '{}');
-            exception when undefined_table then
-              stray := null;
-            end;
+          if waiting is not null then
+            execute format('alter table %s detach partition %s', parent, fallback);
+            detached := true;
+            execute format('select array_agg(distinct %I) from %s', key, fallback) into waiting;
+            moments := moments || coalesce(waiting, '{}');
           end if;
           for period_start in select distinct date_trunc(period, m, 'UTC') from unnest(moments) as m where m is not null loop
             partition_name := parent_table || '_' || left(period, 1) || to_char(period_start at time zone 'UTC', name_format);
             if to_regclass(format('%I.%I', parent_schema, partition_name)) is null then
               begin
-                execute format('create table %I.%I (like %s including defaults including constraints including storage)', parent_schema, partition_name, parent);
-                execute format('alter table %s attach partition %I.%I for values from (%L) to (%L)', parent, parent_schema, partition_name,
+                execute format('create table %I.%I partition of %s for values from (%L) to (%L)', parent_schema, partition_name, parent,
                   period_start, ((period_start at time zone 'UTC') + ('1 ' || period)::interval) at time zone 'UTC');
               exception when duplicate_table or unique_violation then
                 null;
               end;
             end if;
           end loop;
-          if stray is not null then
-            execute format('insert into %s select * from %s', parent, stray);
-            execute format('drop table %s', stray);
+          if detached then
+            execute format('insert into %s select * from %s', parent, fallback);
+            execute format('truncate %s', fallback);
+            execute format('alter table %s attach partition %s default', parent, fallback);
           end if;
         end
         $fn$;
         """);
 
-    /// <summary>The call with the moments as Marten's positional parameter (<c>?</c>), for projections' queued commands.</summary>
-    public static string EnsureSql(string schema, PartitionedTable table, string momentsParameter = "?") =>
-        $"select {schema}.{EnsureFunction}('{LedgerTables.QualifiedName(schema, table.Name)}', '{table.Column}', '{table.SqlPeriod}', {momentsParameter}::timestamptz[])";
-
-    /// <summary>Queues <see cref="EnsureAsync"/> ahead of a projection's write of rows at <paramref name="moments"/>.</summary>
-    public static void QueueEnsure(IDocumentOperations operations, string schema, PartitionedTable table, IEnumerable<DateTimeOffset> moments) =>
-        operations.QueueSqlCommand(EnsureSql(schema, table), moments.Distinct().ToArray());
+    private static string EnsureSql(string schema, PartitionedTable table) =>
+        $"select {schema}.{EnsureFunction}('{LedgerTables.QualifiedName(schema, table.Name)}', '{table.Column}', '{table.SqlPeriod}', $1::timestamptz[])";
 
     /// <summary>Creates the partitions of every period in <paramref name="moments"/> that has none yet.</summary>
     public static async Task EnsureAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string schema, PartitionedTable table, IEnumerable<DateTimeOffset> moments, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(EnsureSql(schema, table, "$1"), conn, tx);
+        await using var cmd = new NpgsqlCommand(EnsureSql(schema, table), conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = moments.Select(m => m.ToUniversalTime()).Distinct().ToArray() });
         await cmd.ExecuteNonQueryAsync(ct);
     }
@@ -163,8 +153,6 @@ public static class TablePartitions
         return dropped;
     }
 
-    /// <summary>An insert PostgreSQL could not route: no partition holds the row's period (one was dropped by hand, or not created yet).</summary>
-    public static bool IsMissingPartition(PostgresException e) => e.SqlState == CheckViolation && e.ConstraintName is null;
 }
 
 /// <summary>
