@@ -152,13 +152,12 @@ public static class TablePartitions
 
         return dropped;
     }
-
 }
 
 /// <summary>
 /// Creates the hourly tables' partitions for this month and the next at start-up (after Marten applied the schema,
-/// moving the rows of a table converted from an unpartitioned one into theirs) and every hour after, so writers
-/// normally find their month's partition already there.
+/// moving the rows of a table converted from an unpartitioned one into theirs) and every hour after, and moves rows
+/// that waited in a default partition (months written before their partition existed) into their months'.
 /// </summary>
 internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, LedgerOptions options, TimeProvider clock, ILogger<MonthlyPartitionsService> logger) : BackgroundService
 {
@@ -178,7 +177,7 @@ internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, Ledg
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
             {
-                logger.LogError(e, "Creating this and next month's partitions of the hourly tables failed; writers create theirs as they write, next try in {Interval}", Interval);
+                logger.LogError(e, "Creating this and next month's partitions of the hourly tables failed; rows wait in the default partitions, next try in {Interval}", Interval);
             }
 
             await Task.Delay(Interval, clock, stoppingToken);
