@@ -25,6 +25,7 @@ public static class IngestServiceCollectionExtensions
         services.AddSingleton<OffsetStore>();
         services.AddSingleton<DeadLetterPublisher>();
         services.AddSingleton<IngestCounters>();
+        services.AddHostedService<DedupeWindowService>();
         services.AddSource<RequestLogRecord, RequestLogSource>();
         services.AddSource<GpuSampleRecord, GpuSampleSource>();
         services.AddSource<InvoiceLineRecord, InvoiceLineSource>();

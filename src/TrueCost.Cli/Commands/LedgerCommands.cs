@@ -64,7 +64,7 @@ public static class LedgerCommands
                 var before = await TotalAsync(dataSource, ledger, from, to, ct);
                 var hours = await QueueAsync(dataSource, ledger, from, to, ct);
                 AnsiConsole.MarkupLine($"queued {hours:N0} hours of {from:yyyy-MM-dd HH}:00 .. {to:yyyy-MM-dd HH}:00 UTC for re-allocation with the current configuration");
-                var allocator = new CostAllocatorService(dataSource, ledger, rules, NullLogger<CostAllocatorService>.Instance);
+                var allocator = new CostAllocatorService(dataSource, ledger, rules, TimeProvider.System, NullLogger<CostAllocatorService>.Instance);
                 var prices = (await rules.CurrentAsync(ct)).Pricer.Catalogue;
                 AnsiConsole.MarkupLine($"prices: catalogue {Markup.Escape(prices.Version)} ({prices.Prices.Count:N0} entries)");
                 var done = 0;

@@ -12,7 +12,11 @@ namespace TrueCost.Ingest.Pipeline;
 /// Stores one batch of consumed records in a single PostgreSQL transaction: the accepted records'
 /// ids (dedupe), the state of the source's cross-record rules, their events (Marten), and the
 /// partitions' next offsets. Rejected records are dead-lettered before the commit. Either all of
-/// it happens or none of it does.
+/// it happens or none of it does. Ids are claimed in the partition of the current week of
+/// <c>ingested_records</c> and checked against the earlier weeks still kept (the dedupe window), in the
+/// same statement. Two copies of one id in batches that run at the same moment on either side of a week's
+/// start can both be stored (neither sees the other's uncommitted claim); a resent copy normally comes
+/// through its original's Kafka partition, whose batches are written one after another.
 /// </summary>
 public sealed class IngestBatchWriter<TRecord>(
     IIngestSource<TRecord> source,
@@ -22,6 +26,7 @@ public sealed class IngestBatchWriter<TRecord>(
     DeadLetterPublisher deadLetters,
     IngestOptions options,
     LedgerOptions ledger,
+    TimeProvider clock,
     IEnumerable<ICrossRecordRule<TRecord>> rules)
     where TRecord : class
 {
@@ -49,7 +54,8 @@ public sealed class IngestBatchWriter<TRecord>(
 
         var gaps = fresh.GroupBy(m => m.Partition.Value).Sum(p => LostToRetention(p.Key, p.Min(m => m.Offset.Value), committed.GetValueOrDefault(p.Key), logStart));
         var (candidates, repeats, rejected, ignored) = Screen(fresh);
-        var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, ct);
+        var week = LedgerTables.IngestedRecordsByWeek.PeriodOf(clock.GetUtcNow());
+        var (stored, duplicates) = await ClaimInRoundsAsync(conn, tx, candidates, repeats, rejected, week, ct);
 
         await using (var session = store.LightweightSession(SessionOptions.ForTransaction(tx)))
         {
@@ -157,7 +163,7 @@ public sealed class IngestBatchWriter<TRecord>(
     /// when it differs. Returns the stored records in offset order.
     /// </summary>
     private async Task<(List<Candidate> Stored, int Duplicates)> ClaimInRoundsAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Candidate> repeats, List<Rejected> rejected, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Candidate> repeats, List<Rejected> rejected, DateTimeOffset week, CancellationToken ct)
     {
         var stored = new List<Candidate>(candidates.Count);
         var taken = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -166,14 +172,14 @@ public sealed class IngestBatchWriter<TRecord>(
         while (candidates.Count > 0)
         {
             rounds++;
-            var (claimed, known) = await DedupeAsync(conn, tx, candidates, rejected, ct);
+            var (claimed, known) = await DedupeAsync(conn, tx, candidates, rejected, week, ct);
             duplicates += known.Duplicates;
             foreach (var (id, hash) in known.Hashes)
             {
                 taken[id] = hash;
             }
 
-            var (passed, refused) = await ApplyRulesAsync(conn, tx, claimed, rejected, ct);
+            var (passed, refused) = await ApplyRulesAsync(conn, tx, claimed, rejected, week, ct);
             stored.AddRange(passed);
             if (repeats.Count == 0 || refused.Count == 0)
             {
@@ -216,20 +222,20 @@ public sealed class IngestBatchWriter<TRecord>(
     }
 
     /// <summary>
-    /// Claims the candidates' ids; ids stored by an earlier batch are duplicates, or rejected when
-    /// their content differs. Also returns the stored content hash of every id found taken.
+    /// Claims the candidates' ids in this week's partition; ids stored by an earlier batch (in any week of the window)
+    /// are duplicates, or rejected when their content differs. Also returns the stored content hash of every id found taken.
     /// </summary>
     private async Task<(List<Candidate> Claimed, (int Duplicates, Dictionary<string, long> Hashes) Known)> DedupeAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Rejected> rejected, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> candidates, List<Rejected> rejected, DateTimeOffset week, CancellationToken ct)
     {
         // Sorted ids take unique-index locks in one order, so concurrent batches cannot deadlock.
         var ordered = candidates.OrderBy(c => c.Id, StringComparer.Ordinal).ToArray();
-        if (await ClaimAllAsync(conn, tx, ordered, ct))
+        if (await ClaimAllAsync(conn, tx, ordered, week, ct))
         {
             return (candidates, (0, []));
         }
 
-        var claimed = await ClaimNewAsync(conn, tx, ordered, ct);
+        var claimed = await ClaimNewAsync(conn, tx, ordered, week, ct);
         var known = await KnownHashesAsync(conn, tx, [.. candidates.Where(c => !claimed.Contains(c.Id)).Select(c => c.Id)], ct);
         var duplicates = 0;
         foreach (var c in candidates.Where(c => !claimed.Contains(c.Id)))
@@ -250,15 +256,21 @@ public sealed class IngestBatchWriter<TRecord>(
     /// <summary>
     /// The common case, no id seen before: a plain insert of every id. It costs PostgreSQL about half
     /// of what <c>on conflict do nothing returning</c> does (no separate conflict probe per row, no
-    /// ids sent back). A unique violation rolls back to the savepoint and returns false.
+    /// ids sent back). A unique violation, or fewer rows inserted than ids (some are stored in another
+    /// week), rolls back to the savepoint and returns false.
     /// </summary>
-    private async Task<bool> ClaimAllAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, CancellationToken ct)
+    private async Task<bool> ClaimAllAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, DateTimeOffset week, CancellationToken ct)
     {
         await tx.SaveAsync(ClaimSavepoint, ct);
         try
         {
-            await using var insert = Insert(conn, tx, ordered, onConflict: string.Empty);
-            await insert.ExecuteNonQueryAsync(ct);
+            await using var insert = Insert(conn, tx, ordered, week, onConflict: string.Empty);
+            if (await insert.ExecuteNonQueryAsync(ct) < ordered.Length)
+            {
+                await tx.RollbackAsync(ClaimSavepoint, ct);
+                return false;
+            }
+
             await tx.ReleaseAsync(ClaimSavepoint, ct);
             return true;
         }
@@ -269,10 +281,10 @@ public sealed class IngestBatchWriter<TRecord>(
         }
     }
 
-    private async Task<HashSet<string>> ClaimNewAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, CancellationToken ct)
+    private async Task<HashSet<string>> ClaimNewAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, DateTimeOffset week, CancellationToken ct)
     {
         var claimed = new HashSet<string>(StringComparer.Ordinal);
-        await using var insert = Insert(conn, tx, ordered, onConflict: " on conflict do nothing returning record_id");
+        await using var insert = Insert(conn, tx, ordered, week, onConflict: " on conflict do nothing returning record_id");
         await using var reader = await insert.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
@@ -282,13 +294,22 @@ public sealed class IngestBatchWriter<TRecord>(
         return claimed;
     }
 
-    private NpgsqlCommand Insert(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, string onConflict)
+    /// <summary>
+    /// The one statement that claims ids: the primary key makes an id unique within this week's partition only, so the
+    /// insert also skips ids stored in the earlier weeks still kept (one index probe per id and earlier week; the
+    /// planner prunes the other partitions).
+    /// </summary>
+    private NpgsqlCommand Insert(NpgsqlConnection conn, NpgsqlTransaction tx, Candidate[] ordered, DateTimeOffset week, string onConflict)
     {
-        var insert = new NpgsqlCommand(
-            $"insert into {_ingested} (kind, record_id, content_hash) select $1, id, h from unnest($2::text[], $3::bigint[]) as x(id, h){onConflict}", conn, tx);
+        var insert = new NpgsqlCommand($"""
+            insert into {_ingested} (kind, record_id, content_hash, claimed_in)
+            select $1, id, h, $4 from unnest($2::text[], $3::bigint[]) as x(id, h)
+            where not exists (select from {_ingested} r where r.kind = $1 and r.record_id = x.id and r.claimed_in < $4){onConflict}
+            """, conn, tx);
         insert.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
         insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Id).ToArray() });
         insert.Parameters.Add(new NpgsqlParameter { Value = ordered.Select(c => c.Hash).ToArray() });
+        insert.Parameters.Add(new NpgsqlParameter { Value = week });
         return insert;
     }
 
@@ -298,7 +319,7 @@ public sealed class IngestBatchWriter<TRecord>(
     /// are returned beside the records that passed.
     /// </summary>
     private async Task<(List<Candidate> Passed, HashSet<string> Released)> ApplyRulesAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> claimed, List<Rejected> rejected, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<Candidate> claimed, List<Rejected> rejected, DateTimeOffset week, CancellationToken ct)
     {
         var passing = claimed;
         var releasedIds = new HashSet<string>(StringComparer.Ordinal);
@@ -325,7 +346,7 @@ public sealed class IngestBatchWriter<TRecord>(
                 }
             }
 
-            await ReleaseAsync(conn, tx, [.. released], ct);
+            await ReleaseAsync(conn, tx, [.. released], week, ct);
             releasedIds.UnionWith(released);
             passing = next;
         }
@@ -333,22 +354,26 @@ public sealed class IngestBatchWriter<TRecord>(
         return (passing, releasedIds);
     }
 
-    private async Task ReleaseAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, CancellationToken ct)
+    /// <summary>Gives back ids this batch claimed in <paramref name="week"/>.</summary>
+    private async Task ReleaseAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, DateTimeOffset week, CancellationToken ct)
     {
         if (ids.Length == 0)
         {
             return;
         }
 
-        await using var delete = new NpgsqlCommand($"delete from {_ingested} where kind = $1 and record_id = any($2)", conn, tx);
+        await using var delete = new NpgsqlCommand($"delete from {_ingested} where kind = $1 and record_id = any($2) and claimed_in = $3", conn, tx);
         delete.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
         delete.Parameters.Add(new NpgsqlParameter { Value = ids });
+        delete.Parameters.Add(new NpgsqlParameter { Value = week });
         await delete.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>The stored content hash of each id that is taken, in any week kept.</summary>
     private async Task<Dictionary<string, long>> KnownHashesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string[] ids, CancellationToken ct)
     {
-        await using var select = new NpgsqlCommand($"select record_id, content_hash from {_ingested} where kind = $1 and record_id = any($2)", conn, tx);
+        await using var select = new NpgsqlCommand(
+            $"select record_id, content_hash from {_ingested} where kind = $1 and record_id = any($2)", conn, tx);
         select.Parameters.Add(new NpgsqlParameter { Value = source.Kind });
         select.Parameters.Add(new NpgsqlParameter { Value = ids });
         var known = new Dictionary<string, long>(StringComparer.Ordinal);

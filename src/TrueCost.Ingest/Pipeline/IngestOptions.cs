@@ -33,6 +33,17 @@ public sealed class IngestOptions
     /// <summary>Upper bound of the back-off between retries of a batch that failed to store.</summary>
     public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a stored record id is remembered (<c>ingested_records</c>): a copy of a record arriving later than
+    /// this after the original is stored again. It should exceed the horizon over which a copy can come back: the
+    /// topics' retention (Kafka's default is 7 days) for a consumer rewound to the earliest offset, and any replay of
+    /// older records. Whole weeks are dropped, so an id is kept between this and this plus 7 days; each week kept
+    /// costs the claim one index probe per record.
+    /// </summary>
+    public int DedupeWindowDays { get; set; } = 14;
+
+    public TimeSpan DedupeWindow => TimeSpan.FromDays(DedupeWindowDays);
+
     public string TopicFor(string topic) => TopicPrefix + topic;
 
     /// <summary>The consumer group (and offset-table key) of one input topic.</summary>
@@ -79,6 +90,11 @@ public sealed class IngestOptions
         {
             // The worker heartbeats at least every second, and a session must outlast a few heartbeats.
             throw new InvalidOperationException($"Ingest:SessionTimeoutMs {SessionTimeoutMs} is outside 2000..300000");
+        }
+
+        if (DedupeWindowDays is < 7 or > 3660)
+        {
+            throw new InvalidOperationException($"Ingest:DedupeWindowDays {DedupeWindowDays} is outside 7..3660 (it must exceed the topics' retention and any replay)");
         }
 
         if (BatchLinger <= TimeSpan.Zero || BatchLinger > TimeSpan.FromMinutes(1))

@@ -33,9 +33,10 @@ public sealed record LoadedHour(HourInputs Inputs, IReadOnlyList<PricedUsage> Pr
 /// <summary>
 /// Loads one hour's allocation inputs from the projections (pricing the usage, converting currencies,
 /// spreading provider invoices by usage) and stores its rows, audit entry, priced usage and issues.
-/// One instance serves one allocation transaction: it caches the usage of hours it priced.
+/// One instance serves one allocation transaction: it caches the usage of hours it priced. The clock tells an hour
+/// still open (its audit rows are coalesced) from a closed one.
 /// </summary>
-public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
+public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules, TimeProvider clock)
 {
     private readonly string _s = ledger.Schema;
 
@@ -129,11 +130,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             rows.Select(x => x.Incident).ToArray(), rows.Select(x => x.Idle).ToArray(), rows.Select(x => x.Total).ToArray(),
             rows.Select(x => x.UnpricedRequests).ToArray(), rows.Select(x => x.UnpricedTokens).ToArray());
 
-        await ExecuteAsync(conn, tx, $"""
-            insert into {_s}.{LedgerTables.AllocationAudit} (hour, reason, input_total, previous_total, new_total, rows, sources, conversions, prices)
-            values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9)
-            """, ct, result.Hour, reason, result.InputTotal, (object?)previous ?? DBNull.Value, result.AllocatedTotal, rows.Count, JsonSerializer.Serialize(result.Sources),
-            JsonSerializer.Serialize(loaded.Conversions), rules.Pricer.Catalogue.Version);
+        await AuditAsync(conn, tx, result, loaded, reason, previous, ct);
 
         if (previous != result.AllocatedTotal)
         {
@@ -168,6 +165,40 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             priced.Select(p => p.Cost).ToArray(), priced.Select(p => p.Unpriced).ToArray(), priced.Select(p => p.UnpricedTokens).ToArray(), priced.Select(p => p.Price).ToArray(),
             rules.Policy.Currency);
         return previous;
+    }
+
+    /// <summary>
+    /// One audit row per allocation of a closed hour (a restatement keeps its own row), but while the hour is still
+    /// open its re-allocations (one per batch of new usage) update the row written earlier in the open hour: the row
+    /// keeps the total from before the first of them and counts them in <c>allocations</c>. The hour's last
+    /// allocation after it closed adds a row of its own, so the audit shows what was final.
+    /// </summary>
+    private async Task AuditAsync(NpgsqlConnection conn, NpgsqlTransaction tx, HourAllocation result, LoadedHour loaded, string reason, decimal? previous, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var values = new object?[]
+        {
+            result.Hour, now, reason, result.InputTotal, result.AllocatedTotal, result.Rows.Count, JsonSerializer.Serialize(result.Sources),
+            JsonSerializer.Serialize(loaded.Conversions), rules.Pricer.Catalogue.Version,
+        };
+        if (now >= result.Hour && now < result.Hour + UtcHour.Length)
+        {
+            var coalesced = await ExecuteAsync(conn, tx, $"""
+                update {_s}.{LedgerTables.AllocationAudit}
+                set allocated_at = $2, reason = $3, input_total = $4, new_total = $5, rows = $6, sources = $7::jsonb, conversions = $8::jsonb, prices = $9,
+                    allocations = allocations + 1
+                where id = (select max(id) from {_s}.{LedgerTables.AllocationAudit} where hour = $1) and allocated_at < $1 + interval '1 hour'
+                """, ct, values);
+            if (coalesced > 0)
+            {
+                return;
+            }
+        }
+
+        await ExecuteAsync(conn, tx, $"""
+            insert into {_s}.{LedgerTables.AllocationAudit} (hour, allocated_at, reason, input_total, new_total, rows, sources, conversions, prices, previous_total)
+            values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)
+            """, ct, [.. values, previous]);
     }
 
     private static bool IsProviderInvoice(CostLineInput line) =>
@@ -249,7 +280,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
         return new IncidentInput(r.GetString(0), affected, r.GetDecimal(4) * share, r.GetDecimal(5) * share, credits * share);
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params object?[] values)
+    private static async Task<int> ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct, params object?[] values)
     {
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         foreach (var value in values)
@@ -257,7 +288,7 @@ public sealed class AllocationStore(LedgerOptions ledger, LedgerRules rules)
             cmd.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         }
 
-        await cmd.ExecuteNonQueryAsync(ct);
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static async Task<List<T>> ReadAsync<T>(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, object parameter, Func<NpgsqlDataReader, T> map, CancellationToken ct)

@@ -16,6 +16,7 @@ public sealed class CostAllocatorService(
     NpgsqlDataSource dataSource,
     LedgerOptions ledger,
     LedgerRulesSource rules,
+    TimeProvider clock,
     ILogger<CostAllocatorService> logger)
 {
     /// <summary>Failed rounds in a row after which <see cref="Health"/> says unhealthy (about a minute and a half of backoff).</summary>
@@ -110,7 +111,7 @@ public sealed class CostAllocatorService(
             await delete.ExecuteNonQueryAsync(ct);
         }
 
-        var store = new AllocationStore(ledger, current);
+        var store = new AllocationStore(ledger, current, clock);
         var allocated = new List<DateTimeOffset>(queued.Count);
         foreach (var (hour, reason) in queued)
         {

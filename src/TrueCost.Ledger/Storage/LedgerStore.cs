@@ -4,6 +4,7 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.GpuSamples;
@@ -106,6 +107,8 @@ public static class LedgerStore
             .UseLightweightSessions();
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(connectionString));
         services.AddHostedService<EventCompressionService>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<MonthlyPartitionsService>();
         if (runProjections)
         {
             services.AddSingleton<CostAllocatorService>();

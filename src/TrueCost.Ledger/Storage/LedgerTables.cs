@@ -1,3 +1,4 @@
+using Weasel.Core.Partitioning;
 using Weasel.Postgresql.Tables;
 using Weasel.Postgresql.Views;
 using TrueCost.Ledger.GpuSamples;
@@ -32,6 +33,19 @@ public static class LedgerTables
     public const string HourChanges = "hour_changes";
     public const string InvoiceImports = "invoice_imports";
 
+    /// <summary>
+    /// The dedupe table, one partition per week of claiming (the ingest drops the weeks that left its window), and the
+    /// hourly tables, one partition per month of their hour (kept until an operator archives them).
+    /// </summary>
+    public static readonly PartitionedTable IngestedRecordsByWeek = new(IngestedRecords, "claimed_in", PartitionPeriod.Week);
+    public static readonly PartitionedTable UsageHourlyByMonth = new(UsageHourly, "hour", PartitionPeriod.Month);
+    public static readonly PartitionedTable GpuHourlyByMonth = new(GpuHourly, "hour", PartitionPeriod.Month);
+    public static readonly PartitionedTable CostLineHourlyByMonth = new(CostLineHourly, "hour", PartitionPeriod.Month);
+    public static readonly PartitionedTable CostHourlyByMonth = new(CostHourly, "hour", PartitionPeriod.Month);
+    public static readonly PartitionedTable PricedUsageByMonth = new(PricedUsage, "hour", PartitionPeriod.Month);
+
+    public static readonly IReadOnlyList<PartitionedTable> Monthly = [UsageHourlyByMonth, GpuHourlyByMonth, CostLineHourlyByMonth, CostHourlyByMonth, PricedUsageByMonth];
+
     public static string QualifiedName(string schema, string table) => $"{schema}.{table}";
 
     public static IEnumerable<Weasel.Core.ISchemaObject> All(string schema)
@@ -48,6 +62,11 @@ public static class LedgerTables
         ingested.AddColumn("kind", "smallint").AsPrimaryKey();
         ingested.AddColumn<string>("record_id").AsPrimaryKey();
         ingested.AddColumn<long>("content_hash").NotNull();
+
+        // The start of the week the id was claimed in (UTC). Rows of a table from before partitioning get the week of
+        // the upgrade (the default), so they are kept a whole window from then.
+        ingested.AddColumn("claimed_in", "timestamptz").AsPrimaryKey().DefaultValueByExpression("date_trunc('week'::text, now(), 'UTC'::text)");
+        TablePartitions.PartitionBy(ingested, IngestedRecordsByWeek);
         yield return ingested;
 
         var currencies = new Table(QualifiedName(schema, AccountCurrencies));
@@ -66,9 +85,10 @@ public static class LedgerTables
         bounds.AddColumn<string>("closed_as");
         yield return bounds;
 
-        yield return Flat(schema, UsageHourly, UsageHourlyProjection.Columns);
-        yield return Flat(schema, GpuHourly, GpuHourlyProjection.Columns);
-        yield return Flat(schema, CostLineHourly, CostLineHourlyProjection.Columns);
+        yield return TablePartitions.Function(schema);
+        yield return Flat(schema, UsageHourly, UsageHourlyProjection.Columns, UsageHourlyByMonth);
+        yield return Flat(schema, GpuHourly, GpuHourlyProjection.Columns, GpuHourlyByMonth);
+        yield return Flat(schema, CostLineHourly, CostLineHourlyProjection.Columns, CostLineHourlyByMonth);
         yield return new View(QualifiedName(schema, GpuPoolHourly), GpuHourlyProjection.PoolViewSql(schema));
         yield return Flat(schema, Incidents, IncidentsProjection.Columns);
 
@@ -94,6 +114,7 @@ public static class LedgerTables
         cost.AddColumn<long>("unpriced_requests").NotNull().DefaultValueByExpression("0");
         cost.AddColumn<long>("unpriced_tokens").NotNull().DefaultValueByExpression("0");
         cost.AddColumn("allocated_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        TablePartitions.PartitionBy(cost, CostHourlyByMonth);
         yield return cost;
 
         // What the allocator could not cost as it came (unpriced usage, lines without an FX rate, invoices
@@ -126,6 +147,7 @@ public static class LedgerTables
         priced.AddColumn<long>("unpriced_requests").NotNull();
         priced.AddColumn<long>("unpriced_tokens").NotNull();
         priced.AddColumn<string>("price").NotNull();
+        TablePartitions.PartitionBy(priced, PricedUsageByMonth);
         yield return priced;
 
         // Each FOCUS import of a billing account × billing period × provider, in the order first seen.
@@ -171,6 +193,11 @@ public static class LedgerTables
         audit.AddColumn("sources", "jsonb").NotNull();
         audit.AddColumn("conversions", "jsonb").NotNull().DefaultValueByExpression("'[]'::jsonb");
         audit.AddColumn<string>("prices").NotNull().DefaultValueByExpression("''");
+
+        // Re-allocations of the hour while it was still open, folded into this row (see AllocationStore.SaveAsync); the
+        // index finds an hour's latest row for that.
+        audit.AddColumn<int>("allocations").NotNull().DefaultValueByExpression("1");
+        audit.Indexes.Add(new IndexDefinition($"{AllocationAudit}_hour") { Columns = ["hour", "id"] });
         yield return audit;
 
         // Hours the allocator could not allocate: out of the queue so later hours go on, kept here with the error
@@ -186,7 +213,7 @@ public static class LedgerTables
         yield return Pricing.PriceCatalogueStore.Table(schema);
     }
 
-    private static Table Flat(string schema, string name, IReadOnlyList<FlatColumn> columns)
+    private static Table Flat(string schema, string name, IReadOnlyList<FlatColumn> columns, PartitionedTable? partitioned = null)
     {
         var table = new Table(QualifiedName(schema, name));
         foreach (var c in columns)
@@ -203,6 +230,11 @@ public static class LedgerTables
         }
 
         table.AddColumn("updated_at", "timestamptz").NotNull().DefaultValueByExpression("now()");
+        if (partitioned is not null)
+        {
+            TablePartitions.PartitionBy(table, partitioned);
+        }
+
         return table;
     }
 }

@@ -105,7 +105,7 @@ public sealed class ApiUnderTest : IAsyncDisposable
     /// <summary>Writes the rows the way the allocator does: one re-allocation per hour.</summary>
     private static async Task InsertAsync(NpgsqlDataSource db, LedgerOptions ledger, IReadOnlyList<AllocatedRow> rows)
     {
-        var store = new AllocationStore(ledger, LedgerRules.From(ledger, LedgerStore.LoadPrices(ledger)));
+        var store = new AllocationStore(ledger, LedgerRules.From(ledger, LedgerStore.LoadPrices(ledger)), TimeProvider.System);
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         foreach (var hour in rows.GroupBy(r => r.Hour))
