@@ -39,7 +39,7 @@ public class QuarantineTests(InfrastructureFixture infra)
 
         await QueueAsync(dataSource, ledger, [Bad, .. Good]);
         using var rules = new LedgerRulesSource(dataSource, ledger);
-        var allocator = new CostAllocatorService(dataSource, ledger, rules, NullLogger<CostAllocatorService>.Instance);
+        var allocator = new CostAllocatorService(dataSource, ledger, rules, TimeProvider.System, NullLogger<CostAllocatorService>.Instance);
 
         Assert.Equal(3, await allocator.AllocateQueuedAsync(default));
         Assert.Equal(0, await allocator.AllocateQueuedAsync(default));
