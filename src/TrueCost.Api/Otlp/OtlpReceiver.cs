@@ -26,7 +26,7 @@ public sealed class OtlpReceiver(IngestOptions ingest, TimeProvider clock, ILogg
     private const int Unavailable = 14;
 
     private readonly IProducer<byte[]?, byte[]> _producer =
-        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(ingest.BootstrapServers)).Build();
+        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(ingest)).Build();
 
     private readonly GenAiSpanMapping _spans = ingest.Otlp.Spans;
 
@@ -171,9 +171,9 @@ public sealed class OtlpReceiver(IngestOptions ingest, TimeProvider clock, ILogg
     private static Answer Failure(int status, string message, OtlpEncoding encoding) =>
         new Answer(status, OtlpExportResponse.Status(message, encoding), encoding);
 
-    private static ProducerConfig ProducerConfig(string bootstrapServers)
+    private static ProducerConfig ProducerConfig(IngestOptions ingest)
     {
-        var config = SourceProducerConfig.Create(bootstrapServers, "truecost-otlp-receiver", lingerMs: 2);
+        var config = SourceProducerConfig.Create(ingest, "truecost-otlp-receiver", lingerMs: 2);
         config.MessageTimeoutMs = 10_000;
         return config;
     }

@@ -59,8 +59,9 @@ public static class ImportCommand
             throw new CliException($"file {absent.FullName} does not exist");
         }
 
-        var options = Settings.Load(parse).Ingest.LiteLlm;
-        var kafka = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
+        var kafka = Settings.Load(parse).Ingest;
+        var options = kafka.LiteLlm;
+        kafka.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
         Endpoints.CheckKafka(kafka);
         var topic = parse.GetValue(TopicPrefix) + options.Topic;
         Endpoints.CheckTopic(kafka, topic);
@@ -119,7 +120,8 @@ public static class ImportCommand
             throw new CliException($"file {absent.FullName} does not exist");
         }
 
-        var kafka = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
+        var kafka = Settings.Load(parse).Ingest;
+        kafka.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
         Endpoints.CheckKafka(kafka);
         var topic = parse.GetValue(TopicPrefix) + Topics.InvoiceLines;
         Endpoints.CheckTopic(kafka, topic);

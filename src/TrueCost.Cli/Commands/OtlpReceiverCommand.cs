@@ -34,10 +34,10 @@ public static class OtlpReceiverCommand
             var ingest = settings.Ingest;
             ingest.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
             ingest.TopicPrefix = parse.GetValue(TopicPrefix) ?? ingest.TopicPrefix;
-            Endpoints.CheckKafka(ingest.BootstrapServers);
+            Endpoints.CheckKafka(ingest);
             foreach (var topic in new[] { ingest.Otlp.SpansTopic, ingest.Otlp.MetricsTopic })
             {
-                Endpoints.CheckTopic(ingest.BootstrapServers, ingest.TopicFor(topic));
+                Endpoints.CheckTopic(ingest, ingest.TopicFor(topic));
             }
 
             var ops = settings.StartOps("truecost-otlp-receiver");

@@ -59,8 +59,10 @@ public static class ScrapeCommand
     {
         var targets = parse.GetValue(Targets)!.Select(TargetUri).ToList();
         var interval = ParseInterval(parse.GetValue(Interval)!);
-        var mapping = Mapping(Settings.Load(parse), parse.GetValue(Pool));
-        var kafka = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
+        var settings = Settings.Load(parse);
+        var mapping = Mapping(settings, parse.GetValue(Pool));
+        var kafka = settings.Ingest;
+        kafka.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
         Endpoints.CheckKafka(kafka);
         var topic = parse.GetValue(TopicPrefix) + Topics.GpuSamples;
         Endpoints.CheckTopic(kafka, topic);

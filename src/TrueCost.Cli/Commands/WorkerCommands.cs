@@ -62,7 +62,7 @@ public static class WorkerCommands
         if (roles.Ingest)
         {
             ingest.BootstrapServers = Endpoints.Require(parse, Endpoints.Kafka, "TRUECOST_KAFKA");
-            Endpoints.CheckKafka(ingest.BootstrapServers);
+            Endpoints.CheckKafka(ingest);
             try
             {
                 ingest.Validate();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Confluent.Kafka;
 using Npgsql;
+using TrueCost.Ingest.Pipeline;
 
 namespace TrueCost.Cli.Infrastructure;
 
@@ -41,11 +42,12 @@ public static class Endpoints
         }
     }
 
-    public static void CheckKafka(string bootstrapServers)
+    public static void CheckKafka(IngestOptions kafka)
     {
+        var bootstrapServers = kafka.BootstrapServers;
         try
         {
-            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+            using var admin = new AdminClientBuilder(kafka.Client(new AdminClientConfig())).Build();
             var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
             if (metadata.Brokers.Count == 0)
             {
@@ -63,20 +65,20 @@ public static class Endpoints
     /// ingest worker reads: the producing command would report success and the records would never be stored. The
     /// metadata of all topics is asked for because asking for the one topic may auto-create it.
     /// </summary>
-    public static void CheckTopic(string kafka, string topic)
+    public static void CheckTopic(IngestOptions kafka, string topic)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka }).Build();
+        using var admin = new AdminClientBuilder(kafka.Client(new AdminClientConfig())).Build();
         try
         {
             var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
             if (!metadata.Topics.Any(t => t.Topic == topic && !t.Error.IsError))
             {
-                throw new CliException($"topic {topic} does not exist on Kafka at {kafka}; check --topic-prefix, or create the pipeline's topics first (truecost dev does)");
+                throw new CliException($"topic {topic} does not exist on Kafka at {kafka.BootstrapServers}; check --topic-prefix, or create the pipeline's topics first (truecost dev does)");
             }
         }
         catch (KafkaException e)
         {
-            throw new CliException($"cannot list the topics of Kafka at {kafka}: {e.Error.Reason}");
+            throw new CliException($"cannot list the topics of Kafka at {kafka.BootstrapServers}: {e.Error.Reason}");
         }
     }
 }

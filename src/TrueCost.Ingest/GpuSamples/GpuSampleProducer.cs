@@ -15,10 +15,10 @@ public sealed class GpuSampleProducer : IDisposable
     private readonly IProducer<string, byte[]> _producer;
     private readonly string _topic;
 
-    public GpuSampleProducer(string bootstrapServers, string topic)
+    public GpuSampleProducer(IngestOptions kafka, string topic)
     {
         _topic = topic;
-        _producer = new ProducerBuilder<string, byte[]>(SourceProducerConfig.Create(bootstrapServers, "truecost-scrape", lingerMs: 5)).Build();
+        _producer = new ProducerBuilder<string, byte[]>(SourceProducerConfig.Create(kafka, "truecost-scrape", lingerMs: 5)).Build();
     }
 
     /// <summary>Produces and waits for every delivery; returns the records not delivered and the first reason.</summary>

@@ -65,11 +65,11 @@ public sealed class FocusImporter : IDisposable
     private long _failed;
     private string? _firstFailure;
 
-    public FocusImporter(string bootstrapServers, string topic, TimeProvider clock)
+    public FocusImporter(IngestOptions kafka, string topic, TimeProvider clock)
     {
         _topic = topic;
         _reader = new FocusCsvReader(clock);
-        _producer = new ProducerBuilder<string, byte[]>(SourceProducerConfig.Create(bootstrapServers, "truecost-import-focus", lingerMs: 20)).Build();
+        _producer = new ProducerBuilder<string, byte[]>(SourceProducerConfig.Create(kafka, "truecost-import-focus", lingerMs: 20)).Build();
     }
 
     public FocusImportSummary Summary { get; } = new();

@@ -71,11 +71,11 @@ public sealed class LiteLlmImporter : IDisposable
     private long _failed;
     private string? _firstFailure;
 
-    public LiteLlmImporter(string bootstrapServers, string topic, StandardLoggingPayloadMapper mapper)
+    public LiteLlmImporter(IngestOptions kafka, string topic, StandardLoggingPayloadMapper mapper)
     {
         _topic = topic;
         _mapper = mapper;
-        _producer = new ProducerBuilder<string?, byte[]>(SourceProducerConfig.Create(bootstrapServers, "truecost-import-litellm", lingerMs: 20)).Build();
+        _producer = new ProducerBuilder<string?, byte[]>(SourceProducerConfig.Create(kafka, "truecost-import-litellm", lingerMs: 20)).Build();
     }
 
     public LiteLlmImportSummary Summary { get; } = new();

@@ -26,14 +26,13 @@ public sealed class DeadLetterPublisher : IDisposable
     public DeadLetterPublisher(IngestOptions options, ILogger<DeadLetterPublisher> logger)
     {
         _logger = logger;
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        _producer = new ProducerBuilder<byte[]?, byte[]?>(options.Client(new ProducerConfig
         {
-            BootstrapServers = options.BootstrapServers,
             Acks = Acks.All,
             LingerMs = 5,
             MessageTimeoutMs = 30_000,
             ClientId = "truecost-ingest-dlq",
-        }).Build();
+        })).Build();
     }
 
     /// <param name="topic">The topic the records were consumed from (the consumer does not copy it into each record).</param>

@@ -26,11 +26,10 @@ public sealed class KafkaHealthCheck(IngestOptions options) : IHealthCheck, IDis
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
-    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(new AdminClientConfig
+    private readonly Lazy<IAdminClient> _admin = new(() => new AdminClientBuilder(options.Client(new AdminClientConfig
     {
-        BootstrapServers = options.BootstrapServers,
         ClientId = $"truecost-health-{Environment.ProcessId}",
-    }).Build());
+    })).Build());
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -52,6 +52,12 @@ public sealed class IngestOptions
     /// <summary>The OpenTelemetry topics (the Collector's Kafka exporter writes them) and how their records are read.</summary>
     public OtlpIngestOptions Otlp { get; set; } = new();
 
+    /// <summary>Section <c>Ingest:Kafka</c>: SASL and TLS for every Kafka client.</summary>
+    public KafkaSecurityOptions Kafka { get; set; } = new();
+
+    /// <summary>A client configuration for this broker with <see cref="Kafka"/>'s security settings.</summary>
+    public T Client<T>(T config) where T : Confluent.Kafka.ClientConfig => Kafka.Apply(config, BootstrapServers);
+
     /// <summary>Section <c>Ingest:LiteLlm</c>: LiteLLM's standard logging payloads, their topic and the fields that give them route and tenant.</summary>
     public LiteLlmOptions LiteLlm { get; set; } = new();
 
@@ -69,6 +75,7 @@ public sealed class IngestOptions
     /// <summary>The values a configuration file sets (checked at start of every command, before a broker is known).</summary>
     public void ValidateValues()
     {
+        Kafka.Validate();
         Otlp.Validate();
         LiteLlm.Validate();
         if (LiteLlm.Topic == Otlp.SpansTopic || LiteLlm.Topic == Otlp.MetricsTopic || Topics.All.Contains(LiteLlm.Topic))

@@ -323,9 +323,8 @@ public sealed class KafkaIngestWorker<TRecord>(
     }
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer() =>
-        new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        new ConsumerBuilder<byte[]?, byte[]?>(options.Client(new ConsumerConfig
         {
-            BootstrapServers = options.BootstrapServers,
             GroupId = _group,
             ClientId = $"truecost-ingest-{Environment.ProcessId}",
             EnableAutoCommit = false,
@@ -342,7 +341,7 @@ public sealed class KafkaIngestWorker<TRecord>(
             // One topic per consumer, and neither timestamps nor headers are read: without this the
             // client allocates the topic name and a header list for every record.
             ConsumeResultFields = "none",
-        })
+        }))
         .SetPartitionsAssignedHandler(OnAssigned)
         .SetPartitionsRevokedHandler((_, revoked) => Drop(revoked.Select(p => p.TopicPartition)))
         .SetPartitionsLostHandler((_, lost) => Drop(lost.Select(p => p.TopicPartition)))

@@ -9,13 +9,12 @@ namespace TrueCost.Ingest.Pipeline;
 /// </summary>
 public static class SourceProducerConfig
 {
-    public static ProducerConfig Create(string bootstrapServers, string clientId, int lingerMs) => new()
+    public static ProducerConfig Create(IngestOptions kafka, string clientId, int lingerMs) => kafka.Client(new ProducerConfig
     {
-        BootstrapServers = bootstrapServers,
         ClientId = clientId,
         Acks = Acks.All,
         EnableIdempotence = true,
         LingerMs = lingerMs,
         MessageTimeoutMs = 60_000,
-    };
+    });
 }

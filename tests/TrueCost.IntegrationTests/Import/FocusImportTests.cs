@@ -3,6 +3,7 @@ using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using TrueCost.Contracts;
 using TrueCost.Ingest.InvoiceLines;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.IntegrationTests.Ingest;
 
@@ -47,7 +48,7 @@ public class FocusImportTests(InfrastructureFixture infra)
 
     private FocusImportSummary Import(string path, string topic)
     {
-        using var importer = new FocusImporter(infra.Kafka.BootstrapServers, topic, TimeProvider.System);
+        using var importer = new FocusImporter(new IngestOptions { BootstrapServers = infra.Kafka.BootstrapServers }, topic, TimeProvider.System);
         importer.ImportFile(path);
         return importer.Summary;
     }

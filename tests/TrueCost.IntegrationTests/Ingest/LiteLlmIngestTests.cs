@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TrueCost.Contracts;
 using TrueCost.Contracts.LiteLlm;
 using TrueCost.Ingest.LiteLlm;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.IntegrationTests.Infrastructure;
 
 namespace TrueCost.IntegrationTests.Ingest;
@@ -61,7 +62,7 @@ public class LiteLlmIngestTests(InfrastructureFixture infra)
 
     private LiteLlmImportSummary Import(string path, string topic)
     {
-        using var importer = new LiteLlmImporter(infra.Kafka.BootstrapServers, topic, new StandardLoggingPayloadMapper(new LiteLlmOptions(), TimeProvider.System));
+        using var importer = new LiteLlmImporter(new IngestOptions { BootstrapServers = infra.Kafka.BootstrapServers }, topic, new StandardLoggingPayloadMapper(new LiteLlmOptions(), TimeProvider.System));
         importer.ImportFile(path);
         return importer.Summary;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TrueCost.Contracts.LiteLlm;
 using TrueCost.Ingest.LiteLlm;
+using TrueCost.Ingest.Pipeline;
 using TrueCost.UnitTests.Contracts;
 using static TrueCost.UnitTests.Contracts.LiteLlm.StandardLoggingPayloads;
 
@@ -74,7 +75,7 @@ public sealed class LiteLlmImporterTests : IDisposable
 
     private static LiteLlmImportSummary Import(string file)
     {
-        using var importer = new LiteLlmImporter("127.0.0.1:9", "litellm_spend_logs", new StandardLoggingPayloadMapper(new LiteLlmOptions(), new FixedClock(Now)));
+        using var importer = new LiteLlmImporter(new IngestOptions { BootstrapServers = "127.0.0.1:9" }, "litellm_spend_logs", new StandardLoggingPayloadMapper(new LiteLlmOptions(), new FixedClock(Now)));
         importer.ImportFile(file);
         return importer.Summary;
     }
