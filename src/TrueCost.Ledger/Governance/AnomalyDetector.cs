@@ -1,0 +1,84 @@
+using TrueCost.Ledger.Time;
+
+namespace TrueCost.Ledger.Governance;
+
+/// <summary>
+/// Finds cost spikes in a series, on its hours and on its UTC days (summed from the hours), against a baseline
+/// that knows the hour of week (day of week), follows growth and level shifts, and shrugs off past spikes
+/// (<see cref="SeasonalBaseline"/>). A period is anomalous when its cost exceeds the expected cost by
+/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations; consecutive anomalous periods are one
+/// <see cref="Anomaly"/>, reported when its impact reaches the cost floor of its granularity.
+/// <para>
+/// Only spikes are reported: a drop saves money and is not what budgets and alerts guard against (an outage has
+/// its own monitoring), so <see cref="Anomaly.Impact"/> is always positive. A period is judged only from its
+/// <see cref="AnomalyOptions.MinimumHistoryWeeks"/>th week of history on: a younger series has no anomalies. Days
+/// are judged once complete, so a series that starts or ends inside a UTC day leaves that day out.
+/// </para>
+/// </summary>
+public static class AnomalyDetector
+{
+    /// <summary>The anomalies of both granularities that start at or after <paramref name="from"/>, by start.</summary>
+    public static IReadOnlyList<Anomaly> Detect(CostSeries series, DateTimeOffset from, AnomalyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (UtcHour.Floor(series.Start) != series.Start)
+        {
+            throw new ArgumentException($"series {series.Key} starts at {series.Start:O}, not on a UTC hour", nameof(series));
+        }
+
+        var start = series.Start.ToUniversalTime();
+        var hours = series.Hourly.ToArray();
+        var firstMidnight = (24 - start.Hour) % 24;
+        var days = new decimal[Math.Max(0, (hours.Length - firstMidnight) / 24)];
+        for (var day = 0; day < days.Length; day++)
+        {
+            days[day] = hours.AsSpan(firstMidnight + (day * 24), 24).ToArray().Sum();
+        }
+
+        var hourly = Runs(series.Key, AnomalyGranularity.Hour, start, UtcHour.Length, hours, start.Hour, options);
+        var daily = Runs(series.Key, AnomalyGranularity.Day, start.AddHours(firstMidnight), TimeSpan.FromDays(1), days, 0, options);
+        return [.. hourly.Concat(daily).Where(a => a.Start >= from).OrderBy(a => a.Start).ThenBy(a => a.Granularity)];
+    }
+
+    private static List<Anomaly> Runs(
+        SeriesKey key, AnomalyGranularity granularity, DateTimeOffset start, TimeSpan period, decimal[] costs, int firstPeriodOfDay, AnomalyOptions options)
+    {
+        var values = Array.ConvertAll(costs, c => (double)c);
+        var fit = SeasonalBaseline.Fit(values, granularity == AnomalyGranularity.Hour ? 24 : 1, firstPeriodOfDay, options);
+        var anomalies = new List<Anomaly>();
+        var i = fit.FirstJudged;
+        while (i < values.Length)
+        {
+            if (!IsAnomalous(fit, values, i, options))
+            {
+                i++;
+                continue;
+            }
+
+            var (first, peak, score, actual, expected) = (i, i, 0.0, 0m, 0.0);
+            for (; i < values.Length && IsAnomalous(fit, values, i, options); i++)
+            {
+                peak = values[i] - fit.Expected(i) > values[peak] - fit.Expected(peak) ? i : peak;
+                score = Math.Max(score, fit.Score(i));
+                actual += costs[i];
+                expected += fit.Expected(i);
+            }
+
+            var expectedCost = Math.Round((decimal)expected, 2);
+            var impact = Math.Round(actual - expectedCost, 2);
+            if (impact >= options.MinimumImpact(granularity))
+            {
+                anomalies.Add(new Anomaly(
+                    key, granularity, start + (first * period), start + (i * period), start + (peak * period),
+                    actual, expectedCost, impact, score, Open: i == values.Length));
+            }
+        }
+
+        return anomalies;
+    }
+
+    private static bool IsAnomalous(SeasonalBaseline fit, double[] values, int period, AnomalyOptions options) =>
+        values[period] > fit.Expected(period) && fit.Score(period) >= options.Threshold;
+}
