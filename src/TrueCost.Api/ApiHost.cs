@@ -3,11 +3,13 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using TrueCost.Api.Auth;
 using TrueCost.Api.Costs;
+using TrueCost.Api.Governance;
 using TrueCost.Api.Health;
 using TrueCost.Api.Incidents;
 using TrueCost.Api.Issues;
 using TrueCost.Api.Pools;
 using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance;
 using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Api;
@@ -19,7 +21,9 @@ namespace TrueCost.Api;
 public static class ApiHost
 {
     /// <param name="ops">The process's ops settings and telemetry: log format and <c>/metrics</c> (simple logs and no <c>/metrics</c> without).</param>
-    public static WebApplication Build(string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null, ProcessOps? ops = null)
+    /// <param name="governance">Budgets, anomaly and forecast settings shown by /v1/budgets, /v1/anomalies and /v1/forecast (none configured without).</param>
+    public static WebApplication Build(
+        string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null, ProcessOps? ops = null, GovernanceOptions? governance = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(postgres);
         ledger ??= new LedgerOptions();
@@ -45,6 +49,8 @@ public static class ApiHost
         builder.Services.AddSingleton(ledger);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         builder.Services.AddSingleton<CostStore>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGovernanceQueries(governance ?? new GovernanceOptions());
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -62,6 +68,7 @@ public static class ApiHost
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapCosts();
+        v1.MapGovernance();
         // Pools, incidents and issues span tenants: only keys without a tenant read them.
         v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues();
         return app;

@@ -28,7 +28,7 @@ public static class ApiCommand
             WebApplication app;
             try
             {
-                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger, ops);
+                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger, ops, settings.Governance);
             }
             catch (InvalidOperationException e)
             {

@@ -1,9 +1,7 @@
 using System.Buffers.Text;
 using System.CommandLine;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using TrueCost.Api;
 using TrueCost.Cli.Infrastructure;
@@ -23,21 +21,19 @@ public static class KeysCommand
 
     private static readonly Option<string?> Tenant = new("--tenant") { Description = "Scope the key to one tenant: it sees that tenant's costs and nothing else" };
 
-    private static readonly JsonSerializerOptions Written = new() { WriteIndented = true };
-
     public static Command Create()
     {
         var create = new Command("create", "Create an API key: prints it once and writes only its SHA-256 to the configuration file") { Name, Tenant };
         create.SetAction(parse =>
         {
-            var file = ConfigurationFile(parse);
+            var file = ConfigFile.Path(parse);
             var root = Read(file);
             var key = Prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
             var entry = new ApiKey { Name = parse.GetValue(Name)!, KeyHash = ApiKey.HashOf(key), Tenant = parse.GetValue(Tenant) };
             var keys = Keys(root);
             keys.Add(new JsonObject { [nameof(ApiKey.Name)] = entry.Name, [nameof(ApiKey.KeyHash)] = entry.KeyHash, [nameof(ApiKey.Tenant)] = entry.Tenant });
             Validate(root);
-            Write(file, root);
+            ConfigFile.Write(file, root);
             AnsiConsole.MarkupLine($"[green]created[/] key [bold]{Markup.Escape(entry.Name)}[/] ({Markup.Escape(entry.Tenant is null ? "every tenant" : $"tenant {entry.Tenant}")}); its SHA-256 is in {Markup.Escape(file)}");
             AnsiConsole.MarkupLine("[yellow]This is the only time the key is shown; store it in your secret manager now:[/]");
             Console.WriteLine(key);
@@ -48,7 +44,7 @@ public static class KeysCommand
         var list = new Command("list", "List the configured keys (names, tenants and hash prefixes; never a key)");
         list.SetAction(parse =>
         {
-            var file = ConfigurationFile(parse);
+            var file = ConfigFile.Path(parse);
             var table = new Table().AddColumns("name", "tenant", "SHA-256");
             foreach (var key in Keys(Read(file, rewrite: false)).OfType<JsonObject>())
             {
@@ -67,14 +63,14 @@ public static class KeysCommand
         var remove = new Command("remove", "Remove a key from the configuration file (the API refuses it once restarted)") { Name };
         remove.SetAction(parse =>
         {
-            var file = ConfigurationFile(parse);
+            var file = ConfigFile.Path(parse);
             var root = Read(file);
             var keys = Keys(root);
             var name = parse.GetValue(Name)!;
             var found = keys.OfType<JsonObject>().FirstOrDefault(k => k[nameof(ApiKey.Name)]?.GetValue<string>() == name)
                 ?? throw new CliException($"{file} has no key named '{name}'");
             keys.Remove(found);
-            Write(file, root);
+            ConfigFile.Write(file, root);
             AnsiConsole.MarkupLine($"[green]removed[/] key [bold]{Markup.Escape(name)}[/] from {Markup.Escape(file)}; restart `truecost api` to stop accepting it");
             if (keys.Count == 0)
             {
@@ -87,63 +83,14 @@ public static class KeysCommand
         return new Command("keys", "Manage the API's keys in the configuration file") { create, list, remove };
     }
 
-    /// <summary>The file every process reads (<c>--config</c>, <c>$TRUECOST_CONFIG</c>, else ./truecost.json, created when absent).</summary>
-    private static string ConfigurationFile(ParseResult parse) =>
-        parse.GetValue(Settings.ConfigFile)?.FullName
-        ?? (Environment.GetEnvironmentVariable(Settings.FileVariable) is { Length: > 0 } fromEnvironment ? Path.GetFullPath(fromEnvironment) : Path.GetFullPath(Settings.DefaultFile));
+    private static JsonObject Read(string file, bool rewrite = true) => ConfigFile.Read(file, "Api:Keys", rewrite);
 
-    private static JsonObject Read(string file, bool rewrite = true)
-    {
-        if (!File.Exists(file))
-        {
-            return [];
-        }
-
-        var text = File.ReadAllText(file);
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new CliException($"{file} is not valid JSON: {e.Message}");
-        }
-
-        try
-        {
-            JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true }).Dispose();
-        }
-        catch (JsonException) when (rewrite)
-        {
-            throw new CliException($"{file} has comments, which rewriting it would drop: add the key's entry under Api:Keys by hand instead");
-        }
-
-        return node as JsonObject ?? throw new CliException($"{file} is not a JSON object");
-    }
-
-    private static JsonArray Keys(JsonObject root)
-    {
-        if (root[ApiOptions.Section] is not JsonObject api)
-        {
-            api = [];
-            root[ApiOptions.Section] = api;
-        }
-
-        if (api[nameof(ApiOptions.Keys)] is not JsonArray keys)
-        {
-            keys = [];
-            api[nameof(ApiOptions.Keys)] = keys;
-        }
-
-        return keys;
-    }
+    private static JsonArray Keys(JsonObject root) => ConfigFile.Array(root, ApiOptions.Section, nameof(ApiOptions.Keys));
 
     /// <summary>The keys as the API will bind them: a duplicate name or a bad tenant is refused before anything is written.</summary>
     private static void Validate(JsonObject root)
     {
-        using var stream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(root));
-        var options = ApiOptions.Bind(new ConfigurationBuilder().AddJsonStream(stream).Build());
+        var options = ApiOptions.Bind(ConfigFile.AsConfiguration(root));
         try
         {
             options.Validate();
@@ -152,12 +99,5 @@ public static class KeysCommand
         {
             throw new CliException(e.Message);
         }
-    }
-
-    private static void Write(string file, JsonObject root)
-    {
-        var temporary = file + ".tmp";
-        File.WriteAllText(temporary, root.ToJsonString(Written) + Environment.NewLine);
-        File.Move(temporary, file, overwrite: true);
     }
 }

@@ -6,6 +6,8 @@ using Npgsql;
 using Spectre.Console;
 using TrueCost.Cli.Infrastructure;
 using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance;
+using TrueCost.Reporting.Governance.Alerts;
 using TrueCost.Reporting.Messaging;
 using TrueCost.Reporting.Messaging.Delivery;
 using TrueCost.Reporting.Rightsizing;
@@ -117,9 +119,10 @@ public static class ReportCommand
         builder.Services.AddSingleton(settings.Ledger);
         builder.Services.AddSingleton(settings.Findings);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
-        builder.Services.AddReportingBus(options);
+        builder.Services.AddGovernanceAlerts(settings.Governance);
+        builder.Services.AddReportingBus(options, bus => bus.AddGovernanceConsumers());
         using var host = builder.Build();
-        ReportingMetrics.Start(host.Services.GetServices<IReportChannel>().Select(c => c.Name));
+        ReportingMetrics.Start(host.Services.GetServices<IReportChannel>().Select(c => c.Name).Concat(host.Services.GetServices<IAlertChannel>().Select(c => c.Name)));
         await host.RunAsync(ct);
         return 0;
     }

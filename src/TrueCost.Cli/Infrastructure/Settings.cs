@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance;
 using TrueCost.Reporting.Rightsizing;
 using TrueCost.ServiceDefaults;
 
@@ -37,9 +38,10 @@ public sealed class Settings
         Description = "Serve /healthz, /readyz and /metrics at these addresses, ';'-separated, e.g. http://0.0.0.0:9464 (default: Ops:Urls; none)",
     };
 
-    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings, IngestOptions ingest, OpsOptions ops)
+    private Settings(IConfiguration configuration, string? source, LedgerOptions ledger, FindingsOptions findings, IngestOptions ingest, OpsOptions ops, GovernanceOptions governance)
     {
         Ops = ops;
+        Governance = governance;
         Configuration = configuration;
         Source = source;
         Ledger = ledger;
@@ -61,6 +63,9 @@ public sealed class Settings
 
     /// <summary>Section <c>Ops</c>: the ops listener of worker processes, the log format and how often database gauges are read.</summary>
     public OpsOptions Ops { get; }
+
+    /// <summary>Section <c>Governance</c>: budgets, anomaly detection, forecasts and where alerts go.</summary>
+    public GovernanceOptions Governance { get; }
 
     public static Settings Load(ParseResult parse)
     {
@@ -94,6 +99,7 @@ public sealed class Settings
         FindingsOptions findings;
         IngestOptions ingest;
         OpsOptions ops;
+        GovernanceOptions governance;
         try
         {
             configuration = builder.AddEnvironmentVariables().Build();
@@ -105,6 +111,8 @@ public sealed class Settings
             ingest = configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions();
             UnknownKeys.Check(configuration.GetSection(OpsOptions.Section), typeof(OpsOptions));
             ops = configuration.GetSection(OpsOptions.Section).Get<OpsOptions>() ?? new OpsOptions();
+            UnknownKeys.Check(configuration.GetSection(GovernanceOptions.Section), typeof(GovernanceOptions));
+            governance = GovernanceOptions.Bind(configuration);
         }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or FormatException)
         {
@@ -116,6 +124,7 @@ public sealed class Settings
             ledger.Validate();
             ingest.ValidateValues();
             ops.Validate();
+            governance.Validate();
             LedgerStore.LoadPrices(ledger);
             findings.LoadCatalogue();
         }
@@ -124,7 +133,7 @@ public sealed class Settings
             throw new CliException($"configuration{(source is null ? string.Empty : $" {source}")}: {e.Message}");
         }
 
-        return new Settings(configuration, source, ledger, findings, ingest, ops);
+        return new Settings(configuration, source, ledger, findings, ingest, ops, governance);
     }
 
     /// <summary>Applies a command's own <c>--schema</c> when the user gave one.</summary>

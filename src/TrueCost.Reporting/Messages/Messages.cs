@@ -25,3 +25,39 @@ public sealed record IncidentResolved(string IncidentId, DateTimeOffset Resolved
 
 /// <summary>An incident's cost for its postmortem, published on resolution and again when late data changes it.</summary>
 public sealed record IncidentCostComputed(string IncidentId, decimal Total, string Currency, string Markdown, DateTimeOffset ComputedAt);
+
+/// <summary>
+/// A budget or anomaly alert to deliver (one governance_notifications row; <see cref="NotificationId"/> is its id, so
+/// a redelivered message is recognised). <see cref="Kind"/> is budget or anomaly; <see cref="Transition"/> what
+/// happened: crossed, forecast, back_under (a restatement moved the cost back under a threshold) or detected.
+/// </summary>
+public sealed record GovernanceAlertRaised(
+    long NotificationId,
+    string Kind,
+    string AlertKey,
+    string Transition,
+    string? Tenant,
+    string Title,
+    string Text,
+    IReadOnlyDictionary<string, string> Fields,
+    DateTimeOffset RaisedAt);
+
+/// <summary>
+/// A hard budget's actual cost reached its amount (<see cref="Exceeded"/> true), or a restatement moved it back
+/// under (false): for a gateway to start or stop refusing the scope's requests.
+/// </summary>
+public sealed record BudgetExceeded(
+    string Budget,
+    string? Tenant,
+    string? Route,
+    string? Model,
+    string? TrafficClass,
+    string? Provider,
+    string Bucket,
+    DateTimeOffset PeriodStart,
+    DateTimeOffset PeriodEnd,
+    decimal Amount,
+    decimal Actual,
+    string Currency,
+    bool Exceeded,
+    DateTimeOffset At);

@@ -1,0 +1,144 @@
+using Npgsql;
+using TrueCost.Ledger.Governance;
+using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance.Budgets;
+
+namespace TrueCost.Reporting.Governance;
+
+/// <summary>What a scope cost over a range: the amount of its bucket, and the usage in it that had no price.</summary>
+public sealed record ScopeCost(decimal Amount, long UnpricedRequests, long UnpricedTokens);
+
+/// <summary>
+/// The read side of governance over cost_hourly: a budget scope's cost and its daily series, and the hourly series
+/// anomalies are detected on. A tenant-scoped caller's series are built from its own rows only.
+/// </summary>
+public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions ledger)
+{
+    /// <summary>The series kinds anomalies and forecasts are computed for, each on the total cost.</summary>
+    public static readonly IReadOnlyList<string> Dimensions = ["tenant", "route", "model"];
+
+    private static readonly string[] BucketColumns = ["direct_inference", "platform_overhead", "observability", "engineering", "incident", "idle"];
+
+    private readonly string _cost = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
+    private readonly string _priced = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.PricedUsage);
+
+    public string Currency => ledger.Currency;
+
+    public async Task<ScopeCost> CostAsync(BudgetScope scope, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        var (where, values) = Filter(scope, 3);
+        await using var cmd = Command($"""
+            select coalesce(sum({scope.Bucket}), 0), coalesce(sum(unpriced_requests), 0), coalesce(sum(unpriced_tokens), 0)
+            from {_cost} where hour >= $1 and hour < $2 and {where}
+            """, [from, to, .. values]);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return new ScopeCost(r.GetDecimal(0), (long)r.GetDecimal(1), (long)r.GetDecimal(2));
+    }
+
+    /// <summary>The scope's cost per UTC day of [from, to) (whole days), zero for a day without rows.</summary>
+    public async Task<IReadOnlyList<decimal>> DailyAsync(BudgetScope scope, DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var (where, values) = Filter(scope, 3);
+        await using var cmd = Command($"""
+            select (hour at time zone 'UTC')::date, sum({scope.Bucket})
+            from {_cost} where hour >= $1 and hour < $2 and {where} group by 1
+            """, [Start(from), Start(to), .. values]);
+        var days = new decimal[Math.Max(to.DayNumber - from.DayNumber, 0)];
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            days[r.GetFieldValue<DateOnly>(0).DayNumber - from.DayNumber] = r.GetDecimal(1);
+        }
+
+        return days;
+    }
+
+    /// <summary>
+    /// The hourly total of every tenant, route and model, and of every bucket over all of them, for [from, to); only
+    /// <paramref name="tenant"/>'s rows when one is given. Series whose cost is zero throughout are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<CostSeries>> HourlySeriesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
+    {
+        var hours = (int)((to - from).Ticks / TimeSpan.TicksPerHour);
+        var series = new Dictionary<SeriesKey, decimal[]>();
+        await using var cmd = Command($"""
+            select hour, grouping(tenant), grouping(route), tenant, route, model,
+                   sum(total), {string.Join(", ", BucketColumns.Select(b => $"sum({b})"))}
+            from {_cost} where hour >= $1 and hour < $2 and ($3::text is null or tenant = $3)
+            group by grouping sets ((hour, tenant), (hour, route), (hour, model), (hour))
+            """, [from, to, (object?)tenant ?? DBNull.Value]);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var index = (int)((r.GetFieldValue<DateTimeOffset>(0) - from).Ticks / TimeSpan.TicksPerHour);
+            SeriesKey? key = (r.GetInt32(1), r.GetInt32(2), r.IsDBNull(5)) switch
+            {
+                (0, _, _) => new SeriesKey("tenant", r.GetString(3), "total"),
+                (_, 0, _) => new SeriesKey("route", r.GetString(4), "total"),
+                (_, _, false) => new SeriesKey("model", r.GetString(5), "total"),
+                _ => null,
+            };
+            if (key is not null)
+            {
+                Add(key, r.GetDecimal(6));
+                continue;
+            }
+
+            for (var b = 0; b < BucketColumns.Length; b++)
+            {
+                Add(new SeriesKey("bucket", tenant ?? "all", BucketColumns[b]), r.GetDecimal(7 + b));
+            }
+
+            void Add(SeriesKey k, decimal amount)
+            {
+                if (!series.TryGetValue(k, out var values))
+                {
+                    values = new decimal[hours];
+                    series[k] = values;
+                }
+
+                values[index] += amount;
+            }
+        }
+
+        return [.. series.Where(s => s.Value.Any(v => v != 0)).OrderBy(s => s.Key.Dimension).ThenBy(s => s.Key.Value).ThenBy(s => s.Key.Bucket)
+            .Select(s => new CostSeries(s.Key, from, s.Value))];
+    }
+
+    private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>The scope as a condition on cost_hourly, its values as parameters from $<paramref name="first"/>.</summary>
+    private (string Sql, List<object> Values) Filter(BudgetScope scope, int first)
+    {
+        var conditions = new List<string>();
+        var values = new List<object>();
+        foreach (var (column, value) in new[] { ("tenant", scope.Tenant), ("route", scope.Route), ("model", scope.Model), ("traffic_class", scope.TrafficClass) })
+        {
+            if (value is not null)
+            {
+                values.Add(value);
+                conditions.Add($"{column} = ${first + values.Count - 1}");
+            }
+        }
+
+        if (scope.Provider is not null)
+        {
+            values.Add(scope.Provider);
+            conditions.Add($"model in (select distinct model from {_priced} where provider = ${first + values.Count - 1})");
+        }
+
+        return (conditions.Count == 0 ? "true" : string.Join(" and ", conditions), values);
+    }
+
+    private NpgsqlCommand Command(string sql, IEnumerable<object> values)
+    {
+        var cmd = dataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return cmd;
+    }
+}

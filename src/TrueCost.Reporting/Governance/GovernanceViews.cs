@@ -1,0 +1,39 @@
+using TrueCost.Ledger.Governance;
+using TrueCost.Ledger.Time;
+
+namespace TrueCost.Reporting.Governance;
+
+/// <summary>A series' month-end forecast and its next days, each with the 80 % band.</summary>
+public sealed record SeriesForecast(SeriesKey Key, MonthEndForecast MonthEnd, IReadOnlyList<ForecastPoint> Days);
+
+/// <summary>
+/// Anomalies and forecasts computed on demand from the ledger, the same way for the API, the CLI, the demo and the
+/// weekly report: every tenant, route and model on its total, and every bucket (a tenant's own rows only when given).
+/// </summary>
+public sealed class GovernanceViews(GovernanceLedger ledger, GovernanceOptions options)
+{
+    /// <summary>Anomalies that start in [from, to), largest cost impact first; each baseline uses only the hours before it.</summary>
+    public async Task<IReadOnlyList<Anomaly>> AnomaliesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
+    {
+        var history = UtcHour.Floor(from).AddDays(-7 * (options.Anomalies.LookbackWeeks + 1));
+        var series = await ledger.HourlySeriesAsync(history, UtcHour.Floor(to), tenant, ct);
+        return [.. series.SelectMany(s => AnomalyDetector.Detect(s, from, options.Anomalies)).Where(a => a.Start < to).OrderByDescending(a => a.Impact)];
+    }
+
+    /// <summary>
+    /// The forecast of every series as of the current hour: the month-end of the month containing the last complete
+    /// day and the <paramref name="horizonDays"/> days after it, from <see cref="ForecastOptions.HistoryDays"/> of daily cost.
+    /// </summary>
+    public async Task<IReadOnlyList<SeriesForecast>> ForecastsAsync(DateTimeOffset now, int horizonDays, string? tenant, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var first = today.AddDays(-options.Forecast.HistoryDays);
+        var start = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var series = await ledger.HourlySeriesAsync(start, start.AddDays(options.Forecast.HistoryDays), tenant, ct);
+        return [.. series.Select(s =>
+        {
+            var daily = s.Hourly.Chunk(24).Select(day => day.Sum()).ToList();
+            return new SeriesForecast(s.Key, CostForecaster.MonthEnd(daily, first, today, options.Forecast), CostForecaster.Forecast(daily, first, horizonDays, options.Forecast));
+        })];
+    }
+}
