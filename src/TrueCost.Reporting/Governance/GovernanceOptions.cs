@@ -66,10 +66,10 @@ public sealed class AlertOptions
 
     public void Validate()
     {
-        if (EvaluationInterval < TimeSpan.FromSeconds(1) || AnomalyWindow < TimeSpan.FromHours(1))
+        if (EvaluationInterval < TimeSpan.FromMilliseconds(100) || AnomalyWindow < TimeSpan.FromHours(1))
         {
             throw new InvalidOperationException(
-                $"{GovernanceOptions.Section}:Alerts needs EvaluationInterval ≥ 1 s and AnomalyWindow ≥ 1 h (have {EvaluationInterval}, {AnomalyWindow})");
+                $"{GovernanceOptions.Section}:Alerts needs EvaluationInterval ≥ 100 ms and AnomalyWindow ≥ 1 h (have {EvaluationInterval}, {AnomalyWindow})");
         }
 
         for (var i = 0; i < Webhooks.Count; i++)

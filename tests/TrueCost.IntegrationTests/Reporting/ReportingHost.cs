@@ -32,6 +32,8 @@ public sealed class ReportingHost : IAsyncDisposable
 
     public WeeklyReportStore Store => _host.Services.GetRequiredService<WeeklyReportStore>();
 
+    public IServiceProvider Services => _host.Services;
+
     /// <summary>Fast retries (three attempts) and no schedule, so tests see the whole retry path in about a second.</summary>
     public static ReportingBusOptions TestOptions(ReportingTransport transport, RabbitMqConnection? rabbit = null) => new()
     {
@@ -42,14 +44,18 @@ public sealed class ReportingHost : IAsyncDisposable
         Schedule = new ScheduleOptions { Enabled = false },
     };
 
-    public static async Task<ReportingHost> StartAsync(string postgres, ReportingBusOptions options)
+    /// <param name="configure">More services (registered before the bus, so they replace its defaults, e.g. the clock).</param>
+    /// <param name="bus">More consumers.</param>
+    public static async Task<ReportingHost> StartAsync(
+        string postgres, ReportingBusOptions options, Action<IServiceCollection>? configure = null, Action<IBusRegistrationConfigurator>? bus = null)
     {
         var dataSource = NpgsqlDataSource.Create(postgres);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(new LedgerOptions());
         builder.Services.AddSingleton(dataSource);
-        builder.Services.AddReportingBus(options);
+        configure?.Invoke(builder.Services);
+        builder.Services.AddReportingBus(options, bus);
         var host = new ReportingHost(builder.Build(), dataSource, options);
         host._host.Services.GetRequiredService<ILoggerFactory>().AddProvider(host.Logs);
         host.Bus.ConnectConsumeObserver(host.Probe);

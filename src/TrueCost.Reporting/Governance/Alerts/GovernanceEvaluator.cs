@@ -30,6 +30,11 @@ public sealed partial class GovernanceEvaluator(
 {
     private const int PublishBatch = 200;
 
+    private long _rounds;
+
+    /// <summary>Evaluations completed since start (whether or not this replica held the lock).</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -86,7 +91,9 @@ public sealed partial class GovernanceEvaluator(
             }
         }
 
-        return new EvaluationResult(evaluated, options.Budgets.Count, series, raised, await PublishAsync(ct));
+        var result = new EvaluationResult(evaluated, options.Budgets.Count, series, raised, await PublishAsync(ct));
+        Interlocked.Increment(ref _rounds);
+        return result;
     }
 
     private async Task<int> EvaluateBudgetAsync(NpgsqlConnection conn, BudgetDefinition budget, DateTimeOffset now, CancellationToken ct)
