@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using Spectre.Console;
 using TrueCost.Api;
@@ -11,6 +13,8 @@ using TrueCost.DevInfra;
 using TrueCost.Ingest;
 using TrueCost.Ingest.Pipeline;
 using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance;
+using TrueCost.Reporting.Messaging;
 using TrueCost.ServiceDefaults;
 using TrueCost.Synthetic;
 
@@ -66,8 +70,11 @@ public static class DevCommand
 
         // A fresh key per run: only its hash is configured, the key itself is printed once.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var api = ApiHost.Build(postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops);
+        var api = ApiHost.Build(
+            postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops, settings.Governance);
         await api.StartAsync(ct);
+        using var reporting = EmbeddedReporting(settings, postgres.ConnectionString);
+        await reporting.StartAsync(ct);
         var otlp = OtlpReceiverHost.Build(ingest, [$"http://127.0.0.1:{ports.Otlp}"], ops);
         await otlp.StartAsync(ct);
 
@@ -80,6 +87,9 @@ public static class DevCommand
         AnsiConsole.MarkupLine("  OTLP:    OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf OTEL_EXPORTER_OTLP_ENDPOINT=$TRUECOST_OTLP (spans to /v1/traces, metrics to /v1/metrics)");
         AnsiConsole.MarkupLine($"  produce: kcat -P -b {kafka.BootstrapServers.Split(',')[0]} -t {Topics.RequestLogs} file.jsonl");
         AnsiConsole.MarkupLine($"  query:   psql \"$TRUECOST_PG_URL\" -c 'select * from {ledger.Schema}.cost_hourly limit 10'");
+        var governance = settings.Governance;
+        AnsiConsole.MarkupLine($"  alerts:  {governance.Budgets.Count} budget(s), anomaly alerts {(governance.Alerts.AnomalyAlerts ? "on" : "off")}, evaluated every {governance.Alerts.EvaluationInterval}, " +
+            $"to {governance.Alerts.Webhooks.Count} webhook(s){(governance.Alerts.Email is null ? string.Empty : " and e-mail")} and GET $TRUECOST_API/v1/alerts");
         if (demoData)
         {
             var day = new SyntheticDay(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), 100_000).Generate().ToList();
@@ -88,9 +98,28 @@ public static class DevCommand
         }
 
         await host.WaitForShutdownAsync(ct);
+        await reporting.StopAsync(CancellationToken.None);
         await otlp.StopAsync(CancellationToken.None);
         await api.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>
+    /// The reporting worker on the in-memory bus: the restatement relay, and the governance evaluator sending budget and
+    /// anomaly alerts to the channels of Governance:Alerts. No weekly schedule: `truecost report` writes one on demand.
+    /// </summary>
+    private static IHost EmbeddedReporting(Settings settings, string postgres)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        builder.Services.AddSingleton(settings.Ledger);
+        builder.Services.AddSingleton(settings.Findings);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        builder.Services.AddGovernanceAlerts(settings.Governance);
+        builder.Services.AddReportingBus(
+            new ReportingBusOptions { Transport = ReportingTransport.InMemory, Schedule = new ScheduleOptions { Enabled = false } },
+            bus => bus.AddGovernanceConsumers());
+        return builder.Build();
     }
 
     /// <summary>Only the infrastructure: the workers run as processes of their own against it (failover drills, debugging one worker).</summary>

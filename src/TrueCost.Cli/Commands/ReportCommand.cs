@@ -69,7 +69,9 @@ public static class ReportCommand
         var settings = Configured(parse);
         var ledger = settings.Ledger;
         await using var dataSource = NpgsqlDataSource.Create(postgres);
-        var builder = new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System);
+        var builder = new WeeklyReportBuilder(
+            dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System,
+            LedgerGovernanceSource.Create(dataSource, ledger, settings.Governance, TimeProvider.System));
         var report = await builder.BuildAsync(week, ct);
         var files = await WeeklyReportWriter.WriteAsync(report, parse.GetValue(Out)!.FullName, ct);
         foreach (var line in ReportSummary.Lines(report))

@@ -55,7 +55,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
     }
 
     /// <summary>
-    /// The hourly total of every tenant, route and model, and of every bucket over all of them, for [from, to); only
+    /// The hourly total of every tenant, route and model, and of every bucket and the total over all of them, for [from, to); only
     /// <paramref name="tenant"/>'s rows when one is given. Series whose cost is zero throughout are left out.
     /// </summary>
     public async Task<IReadOnlyList<CostSeries>> HourlySeriesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
@@ -85,6 +85,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
                 continue;
             }
 
+            Add(new SeriesKey("bucket", tenant ?? "all", "total"), r.GetDecimal(6));
             for (var b = 0; b < BucketColumns.Length; b++)
             {
                 Add(new SeriesKey("bucket", tenant ?? "all", BucketColumns[b]), r.GetDecimal(7 + b));

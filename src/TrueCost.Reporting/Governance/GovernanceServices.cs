@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using TrueCost.Reporting.Governance.Alerts;
 using TrueCost.Reporting.Governance.Budgets;
 using TrueCost.Reporting.Messaging;
+using TrueCost.Reporting.Weekly;
 
 namespace TrueCost.Reporting.Governance;
 
@@ -42,6 +43,7 @@ public static class GovernanceServices
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGovernanceSource, LedgerGovernanceSource>();
         if (options.Alerts.Enabled)
         {
             services.AddSingleton<GovernanceEvaluator>();

@@ -40,6 +40,9 @@ public static class ReportTables
     public const string Findings = "findings";
     public const string RestatedDays = "restated-days";
     public const string RestatedHours = "restated-hours";
+    public const string Budgets = "budgets";
+    public const string Anomalies = "anomalies";
+    public const string Forecast = "forecast";
 
     /// <summary>Up to this many changed hours are listed in HTML and Markdown; more (a re-allocated month) go to CSV only.</summary>
     public const int RestatedHoursInline = 24;
@@ -61,8 +64,37 @@ public static class ReportTables
             PoolTable(report),
             PoolHourTable(report),
             FindingTable(report),
+            .. report.Governance is { } governance ? GovernanceTables(governance) : [],
         ];
     }
+
+    private static ReportTable[] GovernanceTables(WeeklyGovernance g) =>
+    [
+        new(
+            Budgets,
+            $"Budgets (current periods as of {g.AsOf:yyyy-MM-dd HH:mm}Z)",
+            [Text("budget"), Text("scope"), Text("period"), Money("amount"), Money("actual"), new("used %", ColumnKind.Percent), Money("forecast"),
+             Text("thresholds crossed"), new("unpriced requests in scope", ColumnKind.Count)],
+            [.. g.Budgets.Select(b => Row(
+                b.Budget.Name, b.Budget.Scope.ToString(), $"{b.PeriodStart:yyyy-MM-dd} – {b.PeriodEnd.AddDays(-1):yyyy-MM-dd}", b.Budget.Amount, b.Actual,
+                (double)b.PercentUsed, b.ForecastExpected, string.Join(", ", b.Thresholds().Where(t => t.Crossed).Select(t => t.Key)), b.UnpricedRequests))]),
+        new(
+            Anomalies,
+            "Cost anomalies that started this week",
+            [Text("series"), Text("per"), Text("from"), Text("to"), Money("actual"), Money("expected"), Change("impact")],
+            [.. g.Anomalies.Select(a => Row(
+                a.Key.ToString(), a.Granularity == Ledger.Governance.AnomalyGranularity.Hour ? "hour" : "day",
+                a.Start.UtcDateTime.ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture),
+                a.Open ? "lasting" : a.End.UtcDateTime.ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture),
+                Math.Round(a.Actual, 2), Math.Round(a.Expected, 2), Math.Round(a.Impact, 2)))]),
+        new(
+            Forecast,
+            g.Forecasts.Count > 0 ? $"Month-end forecast {g.Forecasts[0].MonthEnd.Month:yyyy-MM} (as of {g.Forecasts[0].MonthEnd.AsOf:yyyy-MM-dd}, 80 % band)" : "Month-end forecast",
+            [Text("series"), Money("to date"), Money("month end"), Money("low"), Money("high")],
+            [.. g.Forecasts.Where(f => f.Key.Dimension is "bucket" or "tenant")
+                .OrderBy(f => f.Key.Dimension == "bucket" && f.Key.Bucket == "total" ? 0 : f.Key.Dimension == "bucket" ? 1 : 2).ThenByDescending(f => f.MonthEnd.Expected)
+                .Select(f => Row(f.Key.ToString(), f.MonthEnd.ActualToDate, f.MonthEnd.Expected, f.MonthEnd.Low, f.MonthEnd.High))]),
+    ];
 
     private static ReportTable[] RestatedTables(Restatements.ReportRestatement restatement) =>
     [

@@ -6,7 +6,8 @@ namespace TrueCost.Reporting.Weekly;
 /// <summary>
 /// The weekly FinOps report of one ISO week, computed and ready to render. Every amount is in
 /// <see cref="Currency"/>, the ledger's currency; <see cref="Previous"/> is the week before, for the change.
-/// <see cref="Restatement"/> is set when the report is re-issued to replace an earlier one of the same week.
+/// <see cref="Restatement"/> is set when the report is re-issued to replace an earlier one of the same week;
+/// <see cref="Governance"/> when the builder has a governance source (budgets, anomalies, forecasts).
 /// </summary>
 public sealed record WeeklyReport(
     IsoWeek Week,
@@ -23,7 +24,8 @@ public sealed record WeeklyReport(
     IReadOnlyList<PoolUtilization> Pools,
     IReadOnlyList<PoolHour> PoolHours,
     IReadOnlyList<ReportFinding> Findings,
-    ReportRestatement? Restatement = null);
+    ReportRestatement? Restatement = null,
+    WeeklyGovernance? Governance = null);
 
 /// <summary>
 /// Money per cost bucket. <see cref="Idle"/> is the part of <see cref="DirectInference"/> that paid for

@@ -7,9 +7,10 @@ namespace TrueCost.Reporting.Weekly;
 
 /// <summary>
 /// Loads what the weekly report needs from the ledger's flat tables (cost_hourly, usage_hourly,
-/// cost_line_hourly, gpu_pool_hourly) for an ISO week and the week before, then composes the report.
+/// cost_line_hourly, gpu_pool_hourly) for an ISO week and the week before, then composes the report, with the
+/// budgets, anomalies and forecasts of <paramref name="governance"/> when there is one.
 /// </summary>
-public sealed class WeeklyReportBuilder(NpgsqlDataSource dataSource, LedgerOptions ledger, IFindingsSource findings, TimeProvider time)
+public sealed class WeeklyReportBuilder(NpgsqlDataSource dataSource, LedgerOptions ledger, IFindingsSource findings, TimeProvider time, IGovernanceSource? governance = null)
 {
     private readonly string _cost = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
     private readonly string _usage = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.UsageHourly);
@@ -20,7 +21,8 @@ public sealed class WeeklyReportBuilder(NpgsqlDataSource dataSource, LedgerOptio
     {
         var inputs = await LoadAsync(week, ct);
         var open = await findings.OpenFindingsAsync(week, ct);
-        return WeeklyReportComposer.Compose(inputs, open, time.GetUtcNow());
+        var report = WeeklyReportComposer.Compose(inputs, open, time.GetUtcNow());
+        return governance is null ? report : report with { Governance = await governance.ForWeekAsync(week, ct) };
     }
 
     public async Task<WeeklyInputs> LoadAsync(IsoWeek week, CancellationToken ct)

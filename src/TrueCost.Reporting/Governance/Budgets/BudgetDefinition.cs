@@ -27,7 +27,7 @@ public sealed class BudgetScope
 
     public string? Provider { get; set; }
 
-    /// <summary>One of <see cref="Buckets"/>; "total" (the default) is every bucket including idle.</summary>
+    /// <summary>One of <see cref="Buckets"/>; "total" (the default) is the five buckets (idle is the part of direct inference that paid for unused GPUs).</summary>
     public string Bucket { get; set; } = "total";
 
     /// <summary>The dimensions that are set, e.g. "tenant=acme, bucket=observability"; "all cost" when none is.</summary>
