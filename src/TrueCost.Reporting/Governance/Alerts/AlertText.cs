@@ -99,9 +99,9 @@ public sealed record AlertText(string Kind, string AlertKey, string Transition, 
     public static string KeyOf(Anomaly anomaly) =>
         $"anomaly:{anomaly.Key}:{anomaly.Granularity.ToString().ToLowerInvariant()}:{anomaly.Start.UtcDateTime:yyyy-MM-ddTHH}";
 
-    private static string Money(decimal amount, string currency) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(amount, 2):N2} {currency}");
+    private static string Money(decimal amount, string currency) => string.Create(CultureInfo.InvariantCulture, $"{Math.Round(amount, 2, MidpointRounding.AwayFromZero):N2} {currency}");
 
-    private static string Number(decimal amount) => Math.Round(amount, 2).ToString("F2", CultureInfo.InvariantCulture);
+    private static string Number(decimal amount) => Math.Round(amount, 2, MidpointRounding.AwayFromZero).ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Pct(decimal percent) => string.Create(CultureInfo.InvariantCulture, $"{percent:0.##} %");
 }
