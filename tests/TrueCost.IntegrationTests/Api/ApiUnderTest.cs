@@ -6,6 +6,7 @@ using TrueCost.Api;
 using TrueCost.IntegrationTests.Infrastructure;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Storage;
+using TrueCost.Reporting.Governance;
 
 namespace TrueCost.IntegrationTests.Api;
 
@@ -34,7 +35,10 @@ public sealed class ApiUnderTest : IAsyncDisposable
     /// <param name="infra">The shared PostgreSQL.</param>
     /// <param name="options">The API's options when a test sets its own (bound from a configuration file, a low rate
     /// limit); else <see cref="AdminKey"/> and <see cref="AcmeKey"/>.</param>
-    public static async Task<ApiUnderTest> StartAsync(InfrastructureFixture infra, ApiOptions? options = null)
+    /// <param name="governance">Budgets and detection settings, when a test has them.</param>
+    /// <param name="seed">Writes the test's own rows instead of <see cref="KnownCosts"/>.</param>
+    public static async Task<ApiUnderTest> StartAsync(
+        InfrastructureFixture infra, ApiOptions? options = null, GovernanceOptions? governance = null, Func<NpgsqlDataSource, Task>? seed = null)
     {
         var postgres = await infra.NewDatabaseAsync();
         var ledger = new LedgerOptions();
@@ -44,7 +48,7 @@ public sealed class ApiUnderTest : IAsyncDisposable
         }
 
         var db = NpgsqlDataSource.Create(postgres);
-        await InsertAsync(db, ledger, KnownCosts.Rows);
+        await (seed ?? (d => InsertAsync(d, ledger, KnownCosts.Rows)))(db);
         var keys = options ?? new ApiOptions
         {
             Keys =
@@ -53,7 +57,7 @@ public sealed class ApiUnderTest : IAsyncDisposable
                 new ApiKey { Name = "acme-portal", KeyHash = ApiKey.HashOf(AcmeKey), Tenant = "acme" },
             ],
         };
-        var app = ApiHost.Build(postgres, keys, ["http://127.0.0.1:0"], ledger);
+        var app = ApiHost.Build(postgres, keys, ["http://127.0.0.1:0"], ledger, governance: governance);
         await app.StartAsync();
         return new ApiUnderTest(app, db, new Uri(app.Urls.Single()));
     }

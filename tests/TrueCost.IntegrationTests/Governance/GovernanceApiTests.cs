@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Npgsql;
+using TrueCost.IntegrationTests.Api;
+using TrueCost.IntegrationTests.Infrastructure;
+using TrueCost.Ledger.Time;
+using TrueCost.Reporting.Governance;
+using TrueCost.Reporting.Governance.Budgets;
+
+namespace TrueCost.IntegrationTests.Governance;
+
+/// <summary>
+/// /v1/budgets, /v1/anomalies and /v1/forecast over six weeks of hourly cost ending at the current hour: acme and
+/// globex with a daily and weekly rhythm, and a three-hour spike of acme's chat route a day ago.
+/// </summary>
+[Collection("infrastructure")]
+public sealed class GovernanceApiTests(InfrastructureFixture infra)
+{
+    private static readonly DateTimeOffset Now = UtcHour.Floor(DateTimeOffset.UtcNow);
+    private static readonly DateTimeOffset SpikeStart = Now.AddHours(-26);
+
+    /// <summary>What the spike added over the route's own level, as seeded.</summary>
+    private decimal _injectedImpact;
+
+    [Fact]
+    public async Task Budgets_anomalies_and_forecasts_are_served_and_a_tenant_key_sees_only_its_own()
+    {
+        await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: SeedAsync);
+        Assert.True(_injectedImpact > 0);
+
+        var budgets = await api.GetJsonAsync("/v1/budgets");
+        Assert.Equal(["acme-monthly", "all-weekly"], budgets.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        var acme = budgets[0];
+        var (start, _) = new BudgetDefinition { Name = "x", Amount = 1 }.PeriodContaining(DateTimeOffset.UtcNow);
+        Assert.Equal(await SumAsync(api.Db, "acme", start, Now), acme.GetProperty("actual").GetDecimal());
+        Assert.Equal(start, acme.GetProperty("period_start").GetDateTimeOffset());
+        Assert.Equal(["actual", "actual", "actual", "forecast"], acme.GetProperty("thresholds").EnumerateArray().Select(t => t.GetProperty("measure").GetString()));
+        Assert.True(acme.GetProperty("forecast").GetDecimal() >= acme.GetProperty("actual").GetDecimal() - 0.01m, acme.GetRawText());
+
+        var anomalies = await api.GetJsonAsync($"/v1/anomalies?from={Now.AddHours(-48):yyyy-MM-ddTHH:mm:ssZ}&to={Now:yyyy-MM-ddTHH:mm:ssZ}");
+        var hourly = anomalies.GetProperty("anomalies").EnumerateArray().Where(a => a.GetProperty("granularity").GetString() == "hour").ToList();
+        var spike = hourly.Single(a => a.GetProperty("dimension").GetString() == "route" && a.GetProperty("value").GetString() == "chat");
+        Assert.Equal(SpikeStart, spike.GetProperty("start").GetDateTimeOffset());
+        Assert.Equal(SpikeStart.AddHours(3), spike.GetProperty("end").GetDateTimeOffset());
+        Assert.InRange(spike.GetProperty("impact").GetDecimal(), _injectedImpact * 0.85m, _injectedImpact * 1.15m);
+        Assert.DoesNotContain(hourly, a => a.GetProperty("value").GetString() == "globex");
+
+        var forecast = await api.GetJsonAsync("/v1/forecast?dimension=tenant&horizon=90");
+        var series = forecast.GetProperty("series").EnumerateArray().ToList();
+        Assert.Equal(["acme", "globex"], series.Select(s => s.GetProperty("value").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(series, s =>
+        {
+            var monthEnd = s.GetProperty("month_end");
+            Assert.InRange(monthEnd.GetProperty("expected").GetDecimal(), monthEnd.GetProperty("low").GetDecimal(), monthEnd.GetProperty("high").GetDecimal());
+            Assert.Equal(90, s.GetProperty("days").GetArrayLength());
+        });
+
+        // acme's key: its own budget only, series computed from its own rows, and globex named nowhere.
+        var (acmeBudgets, _) = await api.GetBytesAsync("/v1/budgets", ApiUnderTest.AcmeKey);
+        var (acmeAnomalies, _) = await api.GetBytesAsync($"/v1/anomalies?from={Now.AddHours(-48):yyyy-MM-ddTHH:mm:ssZ}&to={Now:yyyy-MM-ddTHH:mm:ssZ}", ApiUnderTest.AcmeKey);
+        var (acmeForecast, _) = await api.GetBytesAsync("/v1/forecast", ApiUnderTest.AcmeKey);
+        Assert.Equal(["acme-monthly"], JsonDocument.Parse(acmeBudgets).RootElement.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        Assert.Contains(JsonDocument.Parse(acmeAnomalies).RootElement.GetProperty("anomalies").EnumerateArray(), a => a.GetProperty("value").GetString() == "chat");
+        foreach (var body in new[] { acmeBudgets, acmeAnomalies, acmeForecast })
+        {
+            Assert.DoesNotContain("globex", System.Text.Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+        }
+
+        var (status, problem) = await api.GetProblemAsync("/v1/forecast?horizon=365");
+        Assert.Equal(400, status);
+        Assert.Contains("horizon 365 is outside 1..90", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    private static GovernanceOptions Budgets() => new()
+    {
+        Budgets =
+        [
+            new BudgetDefinition { Name = "acme-monthly", Amount = 5000m, Scope = new BudgetScope { Tenant = "acme" } },
+            new BudgetDefinition { Name = "all-weekly", Amount = 900m, Period = BudgetPeriodKind.Week, Scope = new BudgetScope { Bucket = "direct_inference" } },
+        ],
+    };
+
+    /// <summary>Cost per hour: busier in working hours and on weekdays, ±4 % deterministic noise, the spike ×5.</summary>
+    private async Task SeedAsync(NpgsqlDataSource db)
+    {
+        var rows = new List<(DateTimeOffset Hour, string Tenant, string Route, decimal Amount)>();
+        var random = new Random(7);
+        for (var hour = Now.AddDays(-42); hour < Now; hour = hour.AddHours(1))
+        {
+            var daytime = hour.Hour is >= 8 and < 20 ? 1.6m : 0.7m;
+            var weekday = hour.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.6m : 1.0m;
+            foreach (var (tenant, route, level) in new[] { ("acme", "chat", 20m), ("acme", "search", 8m), ("globex", "chat", 12m) })
+            {
+                var amount = level * daytime * weekday * (0.96m + (0.08m * (decimal)random.NextDouble()));
+                if (tenant == "acme" && route == "chat" && hour >= SpikeStart && hour < SpikeStart.AddHours(3))
+                {
+                    _injectedImpact += Math.Round(amount * 5, 2) - Math.Round(amount, 2);
+                    amount *= 5;
+                }
+
+                rows.Add((hour, tenant, route, Math.Round(amount, 2)));
+            }
+        }
+
+        await using var cmd = db.CreateCommand("""
+            insert into truecost.cost_hourly (hour, route, tenant, model, traffic_class, currency, direct_inference, platform_overhead, observability,
+                engineering, incident, idle, total)
+            select h, r, t, 'gpt-4o', 'interactive', 'USD', a, 0, 0, 0, 0, 0, a from unnest($1::timestamptz[], $2::text[], $3::text[], $4::numeric[]) as x(h, t, r, a)
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Hour).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Tenant).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Route).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Amount).ToArray() });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<decimal> SumAsync(NpgsqlDataSource db, string tenant, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var cmd = db.CreateCommand("select coalesce(sum(total), 0) from truecost.cost_hourly where tenant = $1 and hour >= $2 and hour < $3");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = tenant });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = from });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = to });
+        return (decimal)(await cmd.ExecuteScalarAsync())!;
+    }
+}
