@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace TrueCost.Reporting.Statements;
 
 /// <summary>A calendar month in UTC, the period of a statement: hours in [<see cref="Start"/>, <see cref="End"/>).</summary>
+[JsonConverter(typeof(StatementMonthJson))]
 public readonly record struct StatementMonth(int Year, int Month)
 {
     public DateTimeOffset Start => new(Year, Month, 1, 0, 0, 0, TimeSpan.Zero);
@@ -24,4 +27,16 @@ public readonly record struct StatementMonth(int Year, int Month)
     }
 
     public override string ToString() => $"{Year:D4}-{Month:D2}";
+}
+
+/// <summary>A month in JSON is its YYYY-MM text.</summary>
+public sealed class StatementMonthJson : JsonConverter<StatementMonth>
+{
+    public override StatementMonth Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => StatementMonth.Parse(reader.GetString());
+
+    public override void Write(Utf8JsonWriter writer, StatementMonth value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.ToString());
+    }
 }
