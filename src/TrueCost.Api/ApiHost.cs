@@ -8,6 +8,7 @@ using TrueCost.Api.Health;
 using TrueCost.Api.Incidents;
 using TrueCost.Api.Issues;
 using TrueCost.Api.Pools;
+using TrueCost.Api.Statements;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Governance;
 using TrueCost.ServiceDefaults;
@@ -69,6 +70,7 @@ public static class ApiHost
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         v1.MapCosts();
         v1.MapGovernance();
+        v1.MapStatements();
         // Pools, incidents and issues span tenants: only keys without a tenant read them.
         v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues();
         return app;

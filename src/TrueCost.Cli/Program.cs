@@ -14,6 +14,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     UnitCostCommand.Create(),
     ReportCommand.Create(),
     ReportCommand.Worker(),
+    StatementCommand.Create(),
     BreakevenCommand.Create(),
     IncidentCostCommand.Create(),
     ImportCommand.Create(),

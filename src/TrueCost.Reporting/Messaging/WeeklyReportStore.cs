@@ -223,16 +223,7 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
 
     public void Dispose() => _create.Dispose();
 
-    private NpgsqlCommand Command(string sql, params object[] parameters)
-    {
-        var cmd = dataSource.CreateCommand(sql);
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        return cmd;
-    }
+    private NpgsqlCommand Command(string sql, params object[] parameters) => dataSource.Command(sql, parameters);
 }
 
 /// <summary>A generated weekly report as weekly_reports records it.</summary>

@@ -29,7 +29,7 @@ public static class CsvReportRenderer
         return csv.ToString();
     }
 
-    private static void Line(StringBuilder csv, IEnumerable<string> cells) =>
+    internal static void Line(StringBuilder csv, IEnumerable<string> cells) =>
         csv.AppendJoin(',', cells.Select(Quote)).Append("\r\n");
 
     private static string Quote(string cell) =>

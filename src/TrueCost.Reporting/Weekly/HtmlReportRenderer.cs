@@ -9,7 +9,7 @@ namespace TrueCost.Reporting.Weekly;
 /// </summary>
 public static class HtmlReportRenderer
 {
-    private const string Style = """
+    internal const string Style = """
         body { font-family: system-ui, sans-serif; margin: 2rem; color: #1b1f24; max-width: 1200px; }
         h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d0d7de; }
         table { border-collapse: collapse; font-size: 0.85rem; } th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #eaeef2; }
@@ -58,7 +58,7 @@ public static class HtmlReportRenderer
         return html.AppendLine("</body></html>").ToString();
     }
 
-    private static void Table(StringBuilder html, ReportTable table, string currency)
+    internal static void Table(StringBuilder html, ReportTable table, string currency)
     {
         html.Append("<section><h2>").Append(Encode(table.Title)).AppendLine("</h2>");
         if (table.Rows.Count == 0)
@@ -96,5 +96,5 @@ public static class HtmlReportRenderer
             .AppendLine("</figure>");
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    internal static string Encode(string text) => WebUtility.HtmlEncode(text);
 }

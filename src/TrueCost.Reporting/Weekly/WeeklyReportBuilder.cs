@@ -118,14 +118,5 @@ public sealed class WeeklyReportBuilder(NpgsqlDataSource dataSource, LedgerOptio
         return rows;
     }
 
-    private NpgsqlCommand Command(string sql, params object[] parameters)
-    {
-        var cmd = dataSource.CreateCommand(sql);
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        return cmd;
-    }
+    private NpgsqlCommand Command(string sql, params object[] parameters) => dataSource.Command(sql, parameters);
 }
