@@ -16,15 +16,18 @@ namespace TrueCost.Reporting.Messaging;
 /// </summary>
 public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions ledger) : IDisposable
 {
+    private const string ReportsName = "weekly_reports";
+    private const string DeliveriesName = "weekly_report_deliveries";
+    private const string PendingName = "weekly_restatements_pending";
+
     public const string Delivered = "delivered";
     public const string Failed = "failed";
 
-    private readonly string _reports = LedgerTables.QualifiedName(ledger.Schema, "weekly_reports");
-    private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, "weekly_report_deliveries");
-    private readonly string _pending = LedgerTables.QualifiedName(ledger.Schema, "weekly_restatements_pending");
+    private readonly string _reports = LedgerTables.QualifiedName(ledger.Schema, ReportsName);
+    private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, DeliveriesName);
+    private readonly string _pending = LedgerTables.QualifiedName(ledger.Schema, PendingName);
     private readonly string _changes = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.HourChanges);
-    private readonly SemaphoreSlim _create = new(1, 1);
-    private bool _created;
+    private readonly TablesOnce _tables = new(dataSource, LedgerTables.QualifiedName(ledger.Schema, ReportsName), Ddl(ledger.Schema));
 
     public string ReportsTable => _reports;
 
@@ -32,69 +35,7 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
 
     public string PendingRestatementsTable => _pending;
 
-    public async Task EnsureCreatedAsync(CancellationToken ct)
-    {
-        if (Volatile.Read(ref _created))
-        {
-            return;
-        }
-
-        await _create.WaitAsync(ct);
-        try
-        {
-            if (_created)
-            {
-                return;
-            }
-
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-
-            // Concurrent CREATE ... IF NOT EXISTS can still collide in the catalogue; the lock serialises workers.
-            await using (var create = new NpgsqlCommand($"""
-                select pg_advisory_xact_lock(hashtext('{_reports}'));
-                create schema if not exists {ledger.Schema};
-                create table if not exists {_reports} (
-                    iso_week text not null,
-                    request_id uuid not null,
-                    requested_by text not null,
-                    report_id uuid not null,
-                    claimed_at timestamptz not null default now(),
-                    generated_at timestamptz,
-                    total numeric(18,2),
-                    currency text,
-                    files text[],
-                    stale_since timestamptz,
-                    primary key (iso_week, request_id));
-                create table if not exists {_deliveries} (
-                    report_id uuid not null,
-                    channel text not null,
-                    target text not null,
-                    status text not null,
-                    attempts int not null,
-                    last_error text,
-                    updated_at timestamptz not null default now(),
-                    primary key (report_id, channel));
-                alter table {_reports} add column if not exists restated_at timestamptz;
-                alter table {_reports} add column if not exists restated_by uuid;
-                alter table {_reports} add column if not exists restatement_of uuid;
-                create table if not exists {_pending} (
-                    iso_week text primary key,
-                    first_seen_at timestamptz not null,
-                    last_seen_at timestamptz not null);
-                """, conn, tx))
-            {
-                await create.ExecuteNonQueryAsync(ct);
-            }
-
-            await tx.CommitAsync(ct);
-            Volatile.Write(ref _created, true);
-        }
-        finally
-        {
-            _create.Release();
-        }
-    }
+    public Task EnsureCreatedAsync(CancellationToken ct) => _tables.EnsureAsync(ct);
 
     /// <summary>
     /// Claims the generation of <paramref name="week"/> for <paramref name="requestId"/> in a new transaction, or
@@ -221,7 +162,45 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public void Dispose() => _create.Dispose();
+    private static string Ddl(string schema)
+    {
+        var reports = LedgerTables.QualifiedName(schema, ReportsName);
+        var deliveries = LedgerTables.QualifiedName(schema, DeliveriesName);
+        var pending = LedgerTables.QualifiedName(schema, PendingName);
+        return $"""
+            create schema if not exists {schema};
+            create table if not exists {reports} (
+                iso_week text not null,
+                request_id uuid not null,
+                requested_by text not null,
+                report_id uuid not null,
+                claimed_at timestamptz not null default now(),
+                generated_at timestamptz,
+                total numeric(18,2),
+                currency text,
+                files text[],
+                stale_since timestamptz,
+                primary key (iso_week, request_id));
+            create table if not exists {deliveries} (
+                report_id uuid not null,
+                channel text not null,
+                target text not null,
+                status text not null,
+                attempts int not null,
+                last_error text,
+                updated_at timestamptz not null default now(),
+                primary key (report_id, channel));
+            alter table {reports} add column if not exists restated_at timestamptz;
+            alter table {reports} add column if not exists restated_by uuid;
+            alter table {reports} add column if not exists restatement_of uuid;
+            create table if not exists {pending} (
+                iso_week text primary key,
+                first_seen_at timestamptz not null,
+                last_seen_at timestamptz not null);
+            """;
+    }
+
+    public void Dispose() => _tables.Dispose();
 
     private NpgsqlCommand Command(string sql, params object[] parameters) => dataSource.Command(sql, parameters);
 }

@@ -135,7 +135,7 @@ public sealed class BudgetAlertTests(InfrastructureFixture infra)
         return options;
     }
 
-    private static Task<ReportingHost> StartAsync(string postgres, GovernanceOptions governance, TestClock clock) =>
+    internal static Task<ReportingHost> StartAsync(string postgres, GovernanceOptions governance, TimeProvider clock) =>
         ReportingHost.StartAsync(
             postgres,
             ReportingHost.TestOptions(ReportingTransport.InMemory),
@@ -150,13 +150,13 @@ public sealed class BudgetAlertTests(InfrastructureFixture infra)
                 bus.AddConsumer<Gateway>();
             });
 
-    private static async Task WaitForRoundsAsync(ReportingHost worker, long rounds)
+    internal static async Task WaitForRoundsAsync(ReportingHost worker, long rounds)
     {
         var evaluator = worker.Services.GetRequiredService<GovernanceEvaluator>();
         await Eventually.TrueAsync(() => evaluator.Rounds >= rounds, Patience, () => $"{evaluator.Rounds} evaluation rounds; {worker.Problems()}");
     }
 
-    private static async Task ApplySchemaAsync(string postgres)
+    internal static async Task ApplySchemaAsync(string postgres)
     {
         using var store = LedgerStore.CreateStore(postgres, new LedgerOptions());
         await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
@@ -182,14 +182,5 @@ public sealed class BudgetAlertTests(InfrastructureFixture infra)
     private sealed class Gateway : MassTransit.IConsumer<BudgetExceeded>
     {
         public Task Consume(MassTransit.ConsumeContext<BudgetExceeded> context) => Task.CompletedTask;
-    }
-
-    private sealed class TestClock(DateTimeOffset now) : TimeProvider
-    {
-        private long _ticks = now.UtcTicks;
-
-        public void Set(DateTimeOffset at) => Interlocked.Exchange(ref _ticks, at.UtcTicks);
-
-        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
     }
 }

@@ -8,24 +8,17 @@ using TrueCost.Reporting.Governance.Budgets;
 
 namespace TrueCost.IntegrationTests.Governance;
 
-/// <summary>
-/// /v1/budgets, /v1/anomalies and /v1/forecast over six weeks of hourly cost ending at the current hour: acme and
-/// globex with a daily and weekly rhythm, and a three-hour spike of acme's chat route a day ago.
-/// </summary>
+/// <summary>/v1/budgets, /v1/anomalies and /v1/forecast over a <see cref="SpikedHistory"/> ending at the current hour.</summary>
 [Collection("infrastructure")]
 public sealed class GovernanceApiTests(InfrastructureFixture infra)
 {
     private static readonly DateTimeOffset Now = UtcHour.Floor(DateTimeOffset.UtcNow);
-    private static readonly DateTimeOffset SpikeStart = Now.AddHours(-26);
-
-    /// <summary>What the spike added over the route's own level, as seeded.</summary>
-    private decimal _injectedImpact;
+    private readonly SpikedHistory _history = new(Now);
 
     [Fact]
     public async Task Budgets_anomalies_and_forecasts_are_served_and_a_tenant_key_sees_only_its_own()
     {
-        await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: SeedAsync);
-        Assert.True(_injectedImpact > 0);
+        await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: _history.SeedAsync);
 
         var budgets = await api.GetJsonAsync("/v1/budgets");
         Assert.Equal(["acme-monthly", "all-weekly"], budgets.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
@@ -39,9 +32,9 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         var anomalies = await api.GetJsonAsync($"/v1/anomalies?from={Now.AddHours(-48):yyyy-MM-ddTHH:mm:ssZ}&to={Now:yyyy-MM-ddTHH:mm:ssZ}");
         var hourly = anomalies.GetProperty("anomalies").EnumerateArray().Where(a => a.GetProperty("granularity").GetString() == "hour").ToList();
         var spike = hourly.Single(a => a.GetProperty("dimension").GetString() == "route" && a.GetProperty("value").GetString() == "chat");
-        Assert.Equal(SpikeStart, spike.GetProperty("start").GetDateTimeOffset());
-        Assert.Equal(SpikeStart.AddHours(3), spike.GetProperty("end").GetDateTimeOffset());
-        Assert.InRange(spike.GetProperty("impact").GetDecimal(), _injectedImpact * 0.85m, _injectedImpact * 1.15m);
+        Assert.Equal(_history.SpikeStart, spike.GetProperty("start").GetDateTimeOffset());
+        Assert.Equal(_history.SpikeStart.AddHours(3), spike.GetProperty("end").GetDateTimeOffset());
+        Assert.InRange(spike.GetProperty("impact").GetDecimal(), _history.InjectedImpact * 0.85m, _history.InjectedImpact * 1.15m);
         Assert.DoesNotContain(hourly, a => a.GetProperty("value").GetString() == "globex");
 
         var forecast = await api.GetJsonAsync("/v1/forecast?dimension=tenant&horizon=90");
@@ -78,40 +71,6 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
             new BudgetDefinition { Name = "all-weekly", Amount = 900m, Period = BudgetPeriodKind.Week, Scope = new BudgetScope { Bucket = "direct_inference" } },
         ],
     };
-
-    /// <summary>Cost per hour: busier in working hours and on weekdays, ±4 % deterministic noise, the spike ×5.</summary>
-    private async Task SeedAsync(NpgsqlDataSource db)
-    {
-        var rows = new List<(DateTimeOffset Hour, string Tenant, string Route, decimal Amount)>();
-        var random = new Random(7);
-        for (var hour = Now.AddDays(-42); hour < Now; hour = hour.AddHours(1))
-        {
-            var daytime = hour.Hour is >= 8 and < 20 ? 1.6m : 0.7m;
-            var weekday = hour.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.6m : 1.0m;
-            foreach (var (tenant, route, level) in new[] { ("acme", "chat", 20m), ("acme", "search", 8m), ("globex", "chat", 12m) })
-            {
-                var amount = level * daytime * weekday * (0.96m + (0.08m * (decimal)random.NextDouble()));
-                if (tenant == "acme" && route == "chat" && hour >= SpikeStart && hour < SpikeStart.AddHours(3))
-                {
-                    _injectedImpact += Math.Round(amount * 5, 2) - Math.Round(amount, 2);
-                    amount *= 5;
-                }
-
-                rows.Add((hour, tenant, route, Math.Round(amount, 2)));
-            }
-        }
-
-        await using var cmd = db.CreateCommand("""
-            insert into truecost.cost_hourly (hour, route, tenant, model, traffic_class, currency, direct_inference, platform_overhead, observability,
-                engineering, incident, idle, total)
-            select h, r, t, 'gpt-4o', 'interactive', 'USD', a, 0, 0, 0, 0, 0, a from unnest($1::timestamptz[], $2::text[], $3::text[], $4::numeric[]) as x(h, t, r, a)
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Hour).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Tenant).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Route).ToArray() });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Amount).ToArray() });
-        await cmd.ExecuteNonQueryAsync();
-    }
 
     private static async Task<decimal> SumAsync(NpgsqlDataSource db, string tenant, DateTimeOffset from, DateTimeOffset to)
     {

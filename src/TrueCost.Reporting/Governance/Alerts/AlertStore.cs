@@ -15,98 +15,24 @@ namespace TrueCost.Reporting.Governance.Alerts;
 /// </summary>
 public sealed class AlertStore(NpgsqlDataSource dataSource, LedgerOptions ledger) : IDisposable
 {
+    private const string ThresholdsName = "budget_thresholds";
+    private const string AnomaliesName = "anomaly_alerts";
+    private const string NotificationsName = "governance_notifications";
+    private const string DeliveriesName = "governance_deliveries";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _thresholds = LedgerTables.QualifiedName(ledger.Schema, "budget_thresholds");
-    private readonly string _anomalies = LedgerTables.QualifiedName(ledger.Schema, "anomaly_alerts");
-    private readonly string _notifications = LedgerTables.QualifiedName(ledger.Schema, "governance_notifications");
-    private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, "governance_deliveries");
-    private readonly SemaphoreSlim _create = new(1, 1);
-    private bool _created;
+    private readonly string _thresholds = LedgerTables.QualifiedName(ledger.Schema, ThresholdsName);
+    private readonly string _anomalies = LedgerTables.QualifiedName(ledger.Schema, AnomaliesName);
+    private readonly string _notifications = LedgerTables.QualifiedName(ledger.Schema, NotificationsName);
+    private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, DeliveriesName);
+    private readonly TablesOnce _tables = new(dataSource, LedgerTables.QualifiedName(ledger.Schema, NotificationsName), Ddl(ledger.Schema));
 
     public string NotificationsTable => _notifications;
 
     public NpgsqlDataSource DataSource => dataSource;
 
-    public async Task EnsureCreatedAsync(CancellationToken ct)
-    {
-        if (Volatile.Read(ref _created))
-        {
-            return;
-        }
-
-        await _create.WaitAsync(ct);
-        try
-        {
-            if (_created)
-            {
-                return;
-            }
-
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var create = new NpgsqlCommand($"""
-                select pg_advisory_xact_lock(hashtext('{_notifications}'));
-                create schema if not exists {ledger.Schema};
-                create table if not exists {_thresholds} (
-                    budget text not null,
-                    period_start timestamptz not null,
-                    threshold text not null,
-                    state text not null,
-                    actual numeric(18,2) not null,
-                    changed_at timestamptz not null default now(),
-                    primary key (budget, period_start, threshold));
-                create table if not exists {_anomalies} (
-                    alert_key text primary key,
-                    dimension text not null,
-                    value text not null,
-                    bucket text not null,
-                    granularity text not null,
-                    tenant text,
-                    started_at timestamptz not null,
-                    ended_at timestamptz not null,
-                    peak_at timestamptz not null,
-                    actual numeric(18,2) not null,
-                    expected numeric(18,2) not null,
-                    impact numeric(18,2) not null,
-                    score double precision not null,
-                    open boolean not null,
-                    detected_at timestamptz not null default now(),
-                    updated_at timestamptz not null default now());
-                create table if not exists {_notifications} (
-                    id bigserial primary key,
-                    kind text not null,
-                    alert_key text not null,
-                    transition text not null,
-                    tenant text,
-                    title text not null,
-                    body text not null,
-                    fields jsonb not null,
-                    created_at timestamptz not null default now(),
-                    published_at timestamptz);
-                create index if not exists governance_notifications_unpublished on {_notifications} (id) where published_at is null;
-                create table if not exists {_deliveries} (
-                    notification_id bigint not null,
-                    channel text not null,
-                    target text not null,
-                    status text not null,
-                    attempts int not null,
-                    last_error text,
-                    updated_at timestamptz not null default now(),
-                    primary key (notification_id, channel));
-                """, conn, tx))
-            {
-                await create.ExecuteNonQueryAsync(ct);
-            }
-
-            await tx.CommitAsync(ct);
-            Volatile.Write(ref _created, true);
-        }
-        finally
-        {
-            _create.Release();
-        }
-    }
+    public Task EnsureCreatedAsync(CancellationToken ct) => _tables.EnsureAsync(ct);
 
     /// <summary>The states of a budget period's thresholds, by <see cref="Budgets.ThresholdCheck.Key"/>.</summary>
     public async Task<Dictionary<string, bool>> ThresholdStatesAsync(NpgsqlConnection conn, string budget, DateTimeOffset periodStart, CancellationToken ct)
@@ -239,7 +165,64 @@ public sealed class AlertStore(NpgsqlDataSource dataSource, LedgerOptions ledger
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public void Dispose() => _create.Dispose();
+    private static string Ddl(string schema)
+    {
+        var thresholds = LedgerTables.QualifiedName(schema, ThresholdsName);
+        var anomalies = LedgerTables.QualifiedName(schema, AnomaliesName);
+        var notifications = LedgerTables.QualifiedName(schema, NotificationsName);
+        var deliveries = LedgerTables.QualifiedName(schema, DeliveriesName);
+        return $"""
+            create schema if not exists {schema};
+            create table if not exists {thresholds} (
+                budget text not null,
+                period_start timestamptz not null,
+                threshold text not null,
+                state text not null,
+                actual numeric(18,2) not null,
+                changed_at timestamptz not null default now(),
+                primary key (budget, period_start, threshold));
+            create table if not exists {anomalies} (
+                alert_key text primary key,
+                dimension text not null,
+                value text not null,
+                bucket text not null,
+                granularity text not null,
+                tenant text,
+                started_at timestamptz not null,
+                ended_at timestamptz not null,
+                peak_at timestamptz not null,
+                actual numeric(18,2) not null,
+                expected numeric(18,2) not null,
+                impact numeric(18,2) not null,
+                score double precision not null,
+                open boolean not null,
+                detected_at timestamptz not null default now(),
+                updated_at timestamptz not null default now());
+            create table if not exists {notifications} (
+                id bigserial primary key,
+                kind text not null,
+                alert_key text not null,
+                transition text not null,
+                tenant text,
+                title text not null,
+                body text not null,
+                fields jsonb not null,
+                created_at timestamptz not null default now(),
+                published_at timestamptz);
+            create index if not exists governance_notifications_unpublished on {notifications} (id) where published_at is null;
+            create table if not exists {deliveries} (
+                notification_id bigint not null,
+                channel text not null,
+                target text not null,
+                status text not null,
+                attempts int not null,
+                last_error text,
+                updated_at timestamptz not null default now(),
+                primary key (notification_id, channel));
+            """;
+    }
+
+    public void Dispose() => _tables.Dispose();
 
     private static async Task<IReadOnlyList<GovernanceAlertRaised>> ReadAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
