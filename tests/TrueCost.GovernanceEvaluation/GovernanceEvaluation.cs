@@ -165,15 +165,16 @@ public static class GovernanceEvaluation
 
         private bool MustCatch(InjectedAnomaly anomaly, AnomalyGranularity granularity)
         {
-            if (granularity == AnomalyGranularity.Hour)
+            var first = (int)(anomaly.Start - history.Start).TotalDays;
+            var typicalDay = history.Truth.AsSpan((first - 7) * 24, 7 * 24).ToArray().Sum() / 7;
+            if (anomaly.Impact < options.MinimumImpact(granularity, (decimal)typicalDay))
             {
-                return anomaly.Impact >= options.MinimumHourlyImpact;
+                return false;
             }
 
-            var first = (int)(anomaly.Start - history.Start).TotalDays;
             var last = (int)(anomaly.End.AddTicks(-1) - history.Start).TotalDays;
             var expected = history.Truth.AsSpan(first * 24, (last - first + 1) * 24).ToArray().Sum();
-            return anomaly.Impact >= options.MinimumDailyImpact && (double)anomaly.Impact >= 0.5 * expected;
+            return granularity == AnomalyGranularity.Hour || (double)anomaly.Impact >= 0.5 * expected;
         }
     }
 }

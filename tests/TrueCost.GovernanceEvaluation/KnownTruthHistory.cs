@@ -44,7 +44,7 @@ public static class KnownTruthHistory
     private const int FirstInjectionDay = 14;
 
     public static IReadOnlyList<KnownTruthSeries> Generate(int count, int seed, DateTimeOffset start, int days) =>
-        [.. Enumerable.Range(0, count).Select(i => One(i, new Random(HashCode.Combine(seed, i)), start, days))];
+        [.. Enumerable.Range(0, count).Select(i => One(i, new Random(unchecked((seed * 100_003) + i)), start, days))];
 
     private static KnownTruthSeries One(int index, Random random, DateTimeOffset start, int days)
     {

@@ -41,7 +41,7 @@ public static class GovernanceCommand
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"Governance accuracy: {figures.Series} known-truth series, {figures.Weeks:N1} weeks scored")
             .AddColumn("measure").AddColumn(new TableColumn("hourly").RightAligned()).AddColumn(new TableColumn("daily").RightAligned()).AddColumn("target");
-        table.AddRow("injected anomalies above the cost floor (hourly ≥ " + $"{options.MinimumHourlyImpact:N2}; daily ≥ {options.MinimumDailyImpact:N2} and ≥ +50 % of the day)",
+        table.AddRow("injected anomalies above the cost floor (hourly ≥ " + $"{options.MinimumHourlyImpact:N2} and {options.MinimumHourlyShareOfDay:P0} of a day; daily ≥ {options.MinimumDailyImpact:N2}, {options.MinimumDailyShareOfDay:P0} of a day and +50 % of its day)",
             $"{hourly.Eligible:N0}", $"{daily.Eligible:N0}", "—");
         table.AddRow("recall (an anomaly overlaps the injected one)", $"{hourly.Recall:P1}", $"{daily.Recall:P1}", "≥ 90 %");
         table.AddRow("false alarms per 100 series-weeks, clean histories", $"{hourly.FalseAlarmsPer100SeriesWeeks:N2} ({hourly.FalseAlarms:N0})",
