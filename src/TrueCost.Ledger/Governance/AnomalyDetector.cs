@@ -21,6 +21,9 @@ public static class AnomalyDetector
     private static readonly int[] HourWindows = [3, 6, 12];
     private static readonly int[] DayWindows = [3];
 
+    /// <summary>A period of an anomalous window is part of the anomaly when it is at least this far above its own expected cost, not a neighbour that merely came out a little high.</summary>
+    private const double MinimumScoreInWindow = 2.0;
+
     /// <summary>The anomalies of both granularities that start at or after <paramref name="from"/>, by start.</summary>
     public static IReadOnlyList<Anomaly> Detect(CostSeries series, DateTimeOffset from, AnomalyOptions options)
     {
@@ -87,7 +90,8 @@ public static class AnomalyDetector
 
     /// <summary>
     /// The score of each anomalous period (NaN: not anomalous): a period above its expected cost whose own z, or the z
-    /// of a window it ends or belongs to, reaches the threshold; the largest of those z.
+    /// of a window it belongs to (when its own z is at least <see cref="MinimumScoreInWindow"/>), reaches the
+    /// threshold; the largest of those z.
     /// </summary>
     private static double[] Scores(SeasonalBaseline fit, double[] values, AnomalyOptions options)
     {
@@ -118,7 +122,7 @@ public static class AnomalyDetector
 
         for (var i = first; i <= last; i++)
         {
-            if (values[i] > fit.Expected(i) && !(scores[i] >= score))
+            if (values[i] > fit.Expected(i) && fit.Score(i) >= MinimumScoreInWindow && !(scores[i] >= score))
             {
                 scores[i] = score;
             }
