@@ -5,14 +5,16 @@ namespace TrueCost.Ledger.Governance;
 /// <summary>
 /// Finds cost spikes in a series, on its hours and on its UTC days (summed from the hours), against a baseline
 /// that knows the hour of week (day of week), follows growth and level shifts, and shrugs off past spikes
-/// (<see cref="SeasonalBaseline"/>). A period is anomalous when its cost exceeds the expected cost by
-/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations; consecutive anomalous periods are one
-/// <see cref="Anomaly"/>, reported when its impact reaches the cost floor of its granularity.
+/// (<see cref="SeasonalBaseline"/>). A period is anomalous when its log residual reaches
+/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations, alone or as part of a window of 3, 6 or 12
+/// hours (3 days) that does as a whole; consecutive anomalous periods are one <see cref="Anomaly"/>, reported when
+/// its impact reaches the cost floor of its granularity (<see cref="AnomalyOptions.MinimumImpact"/>).
 /// <para>
 /// Only spikes are reported: a drop saves money and is not what budgets and alerts guard against (an outage has
 /// its own monitoring), so <see cref="Anomaly.Impact"/> is always positive. A period is judged only from its
-/// <see cref="AnomalyOptions.MinimumHistoryWeeks"/>th week of history on: a younger series has no anomalies. Days
-/// are judged once complete, so a series that starts or ends inside a UTC day leaves that day out.
+/// series' <see cref="AnomalyOptions.MinimumHistoryWeeks"/>th week on: a younger series has no anomalies. Days are
+/// judged once complete, so a series that starts or ends inside a UTC day leaves that day out, and a daily
+/// anomaly is open when it reaches the last complete day.
 /// </para>
 /// </summary>
 public static class AnomalyDetector

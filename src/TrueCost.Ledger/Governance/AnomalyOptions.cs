@@ -14,7 +14,7 @@ public sealed class AnomalyOptions
     /// <summary>Days of recent cost whose median ratio to the baseline follows growth and level shifts.</summary>
     public int LevelDays { get; set; } = 7;
 
-    /// <summary>Robust z (excess over the expected cost, in robust standard deviations) at or above which a period is anomalous.</summary>
+    /// <summary>Robust z (the log of cost over expected cost, in robust standard deviations) at or above which a period is anomalous.</summary>
     public double Threshold { get; set; } = 3.5;
 
     /// <summary>
