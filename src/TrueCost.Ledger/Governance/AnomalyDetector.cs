@@ -16,6 +16,12 @@ namespace TrueCost.Ledger.Governance;
 /// judged once complete, so a series that starts or ends inside a UTC day leaves that day out, and a daily
 /// anomaly is open when it reaches the last complete day.
 /// </para>
+/// <para>
+/// No period is judged on data after it, except that a window ending at a later period can add the periods
+/// before it (at most 11 hours, 2 days) to an anomaly: a run still within that reach may grow at its start as well
+/// as its end, so an alert should recognise an anomaly again by key and overlap, not by its exact start. Data
+/// beyond that reach never changes it.
+/// </para>
 /// </summary>
 public static class AnomalyDetector
 {

@@ -2,7 +2,7 @@ namespace TrueCost.Ledger.Governance;
 
 /// <summary>
 /// The expected cost and the spread of every period of a series with a weekly season (168 hours or 7 days), each
-/// computed from the periods before it only, so a period's verdict never changes when later data arrives.
+/// computed from the periods before it only: later data never changes them.
 /// <list type="bullet">
 /// <item>Seasonal baseline: the median of the same period of the week over the last <see cref="AnomalyOptions.LookbackWeeks"/>
 /// weeks; one past spike among them does not move it.</item>
