@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TrueCost.Benchmarks;
 using TrueCost.Benchmarks.EndToEnd;
+using TrueCost.Benchmarks.Governance;
 
 var quick = new Option<bool>("--quick") { Description = "Small data sets: finishes in well under a minute (CI)" };
 var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file" };
@@ -15,7 +16,7 @@ var projectionBatchSize = new Option<int?>("--projection-batch-size") { Descript
 
 var root = new RootCommand("TrueCost benchmark: the ingest pipeline against this machine's own limits, in one run")
 {
-    quick, json, records, batchSize, partitions, workers, writeLanes, projectionBatchSize, toastCompression, WorkerCommand.Create(),
+    quick, json, records, batchSize, partitions, workers, writeLanes, projectionBatchSize, toastCompression, WorkerCommand.Create(), GovernanceCommand.Create(),
 };
 root.SetAction((parse, ct) => BenchRunner.RunAsync(
     BenchPlan.Create(

@@ -5,18 +5,33 @@ namespace TrueCost.Ledger.Governance;
 /// <summary>
 /// Finds cost spikes in a series, on its hours and on its UTC days (summed from the hours), against a baseline
 /// that knows the hour of week (day of week), follows growth and level shifts, and shrugs off past spikes
-/// (<see cref="SeasonalBaseline"/>). A period is anomalous when its cost exceeds the expected cost by
-/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations; consecutive anomalous periods are one
-/// <see cref="Anomaly"/>, reported when its impact reaches the cost floor of its granularity.
+/// (<see cref="SeasonalBaseline"/>). A period is anomalous when its log residual reaches
+/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations, alone or as part of a window of 3, 6 or 12
+/// hours (3 days) that does as a whole; consecutive anomalous periods are one <see cref="Anomaly"/>, reported when
+/// its impact reaches the cost floor of its granularity (<see cref="AnomalyOptions.MinimumImpact"/>).
 /// <para>
 /// Only spikes are reported: a drop saves money and is not what budgets and alerts guard against (an outage has
 /// its own monitoring), so <see cref="Anomaly.Impact"/> is always positive. A period is judged only from its
-/// <see cref="AnomalyOptions.MinimumHistoryWeeks"/>th week of history on: a younger series has no anomalies. Days
-/// are judged once complete, so a series that starts or ends inside a UTC day leaves that day out.
+/// series' <see cref="AnomalyOptions.MinimumHistoryWeeks"/>th week on: a younger series has no anomalies. Days are
+/// judged once complete, so a series that starts or ends inside a UTC day leaves that day out, and a daily
+/// anomaly is open when it reaches the last complete day.
+/// </para>
+/// <para>
+/// No period is judged on data after it, except that a window ending at a later period can add the periods
+/// before it (at most 11 hours, 2 days) to an anomaly: a run still within that reach may grow at its start as well
+/// as its end, so an alert should recognise an anomaly again by key and overlap, not by its exact start. Data
+/// beyond that reach never changes it.
 /// </para>
 /// </summary>
 public static class AnomalyDetector
 {
+    /// <summary>Lengths of the runs of hours (days) scored as a whole besides each hour (day) alone.</summary>
+    private static readonly int[] HourWindows = [3, 6, 12];
+    private static readonly int[] DayWindows = [3];
+
+    /// <summary>A period of an anomalous window is part of the anomaly when it is at least this far above its own expected cost, not a neighbour that merely came out a little high.</summary>
+    private const double MinimumScoreInWindow = 2.0;
+
     /// <summary>The anomalies of both granularities that start at or after <paramref name="from"/>, by start.</summary>
     public static IReadOnlyList<Anomaly> Detect(CostSeries series, DateTimeOffset from, AnomalyOptions options)
     {
@@ -46,29 +61,31 @@ public static class AnomalyDetector
         SeriesKey key, AnomalyGranularity granularity, DateTimeOffset start, TimeSpan period, decimal[] costs, int firstPeriodOfDay, AnomalyOptions options)
     {
         var values = Array.ConvertAll(costs, c => (double)c);
-        var fit = SeasonalBaseline.Fit(values, granularity == AnomalyGranularity.Hour ? 24 : 1, firstPeriodOfDay, options);
+        var hourly = granularity == AnomalyGranularity.Hour;
+        var fit = SeasonalBaseline.Fit(values, hourly ? 24 : 1, firstPeriodOfDay, hourly ? HourWindows : DayWindows, options);
+        var scores = Scores(fit, values, options);
         var anomalies = new List<Anomaly>();
         var i = fit.FirstJudged;
         while (i < values.Length)
         {
-            if (!IsAnomalous(fit, values, i, options))
+            if (double.IsNaN(scores[i]))
             {
                 i++;
                 continue;
             }
 
             var (first, peak, score, actual, expected) = (i, i, 0.0, 0m, 0.0);
-            for (; i < values.Length && IsAnomalous(fit, values, i, options); i++)
+            for (; i < values.Length && !double.IsNaN(scores[i]); i++)
             {
                 peak = values[i] - fit.Expected(i) > values[peak] - fit.Expected(peak) ? i : peak;
-                score = Math.Max(score, fit.Score(i));
+                score = Math.Max(score, scores[i]);
                 actual += costs[i];
                 expected += fit.Expected(i);
             }
 
             var expectedCost = Math.Round((decimal)expected, 2);
             var impact = Math.Round(actual - expectedCost, 2);
-            if (impact >= options.MinimumImpact(granularity))
+            if (impact >= options.MinimumImpact(granularity, (decimal)fit.TypicalDay(first)))
             {
                 anomalies.Add(new Anomaly(
                     key, granularity, start + (first * period), start + (i * period), start + (peak * period),
@@ -79,6 +96,44 @@ public static class AnomalyDetector
         return anomalies;
     }
 
-    private static bool IsAnomalous(SeasonalBaseline fit, double[] values, int period, AnomalyOptions options) =>
-        values[period] > fit.Expected(period) && fit.Score(period) >= options.Threshold;
+    /// <summary>
+    /// The score of each anomalous period (NaN: not anomalous): a period above its expected cost whose own z, or the z
+    /// of a window it belongs to (when its own z is at least <see cref="MinimumScoreInWindow"/>), reaches the
+    /// threshold; the largest of those z.
+    /// </summary>
+    private static double[] Scores(SeasonalBaseline fit, double[] values, AnomalyOptions options)
+    {
+        var scores = new double[values.Length];
+        Array.Fill(scores, double.NaN);
+        for (var i = fit.FirstJudged; i < values.Length; i++)
+        {
+            Mark(fit, values, scores, i, i, fit.Score(i), options);
+            for (var w = 0; w < fit.Windows.Length; w++)
+            {
+                var first = i - fit.Windows[w] + 1;
+                if (first >= fit.FirstJudged)
+                {
+                    Mark(fit, values, scores, first, i, fit.WindowScore(w, i), options);
+                }
+            }
+        }
+
+        return scores;
+    }
+
+    private static void Mark(SeasonalBaseline fit, double[] values, double[] scores, int first, int last, double score, AnomalyOptions options)
+    {
+        if (!(score >= options.Threshold))
+        {
+            return;
+        }
+
+        for (var i = first; i <= last; i++)
+        {
+            if (values[i] > fit.Expected(i) && fit.Score(i) >= MinimumScoreInWindow && !(scores[i] >= score))
+            {
+                scores[i] = score;
+            }
+        }
+    }
 }

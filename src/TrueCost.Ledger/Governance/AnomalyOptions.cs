@@ -14,7 +14,7 @@ public sealed class AnomalyOptions
     /// <summary>Days of recent cost whose median ratio to the baseline follows growth and level shifts.</summary>
     public int LevelDays { get; set; } = 7;
 
-    /// <summary>Robust z (excess over the expected cost, in robust standard deviations) at or above which a period is anomalous.</summary>
+    /// <summary>Robust z (the log of cost over expected cost, in robust standard deviations) at or above which a period is anomalous.</summary>
     public double Threshold { get; set; } = 3.5;
 
     /// <summary>
@@ -29,8 +29,16 @@ public sealed class AnomalyOptions
     /// <summary>The cost floor of a daily anomaly, in the reporting currency.</summary>
     public decimal MinimumDailyImpact { get; set; } = 10.00m;
 
-    public decimal MinimumImpact(AnomalyGranularity granularity) =>
-        granularity == AnomalyGranularity.Hour ? MinimumHourlyImpact : MinimumDailyImpact;
+    /// <summary>The least impact of an hourly anomaly as a share of what a day of the series costs: a smaller one is not worth an alert.</summary>
+    public double MinimumHourlyShareOfDay { get; set; } = 0.08;
+
+    /// <summary>The least impact of a daily anomaly as a share of what a day of the series costs.</summary>
+    public double MinimumDailyShareOfDay { get; set; } = 0.20;
+
+    /// <summary>The cost floor of an anomaly: the larger of the fixed floor and the share of a typical day of its series.</summary>
+    public decimal MinimumImpact(AnomalyGranularity granularity, decimal typicalDay) => granularity == AnomalyGranularity.Hour
+        ? Math.Max(MinimumHourlyImpact, (decimal)MinimumHourlyShareOfDay * typicalDay)
+        : Math.Max(MinimumDailyImpact, (decimal)MinimumDailyShareOfDay * typicalDay);
 
     public void Validate()
     {
@@ -57,6 +65,12 @@ public sealed class AnomalyOptions
         if (!double.IsFinite(MinimumRelativeSpread) || MinimumRelativeSpread is < 0 or > 1)
         {
             throw new InvalidOperationException($"{Section}:MinimumRelativeSpread {MinimumRelativeSpread} is outside 0..1");
+        }
+
+        if (!double.IsFinite(MinimumHourlyShareOfDay) || MinimumHourlyShareOfDay is < 0 or > 1 || !double.IsFinite(MinimumDailyShareOfDay) || MinimumDailyShareOfDay is < 0 or > 1)
+        {
+            throw new InvalidOperationException(
+                $"{Section}:MinimumHourlyShareOfDay and MinimumDailyShareOfDay must be within 0..1 (have {MinimumHourlyShareOfDay}, {MinimumDailyShareOfDay})");
         }
 
         if (MinimumHourlyImpact < 0 || MinimumDailyImpact < 0)

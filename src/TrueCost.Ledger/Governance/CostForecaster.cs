@@ -5,7 +5,8 @@ namespace TrueCost.Ledger.Governance;
 /// taken from the model's own record: it is refitted at every earlier day of the history as if that day were
 /// today, and the band is the middle <see cref="ForecastOptions.Coverage"/> of the relative errors it then made
 /// over the same horizon (for a month-end, over the same number of remaining days). With under two weeks of such
-/// backtests the band is the spread of the recent days around their level instead, wider by design.
+/// backtests the band is the spread of the recent days around their level instead, wider by design. Backtests
+/// reach back twice <see cref="ForecastOptions.HistoryDays"/>: more of them make the band's tails steadier.
 /// </summary>
 public static class CostForecaster
 {
@@ -90,13 +91,13 @@ public static class CostForecaster
 
     /// <summary>
     /// The relative band, (low, high) around 1, of what <paramref name="measure"/> reads from the actual and the
-    /// forecast days of every backtest of <paramref name="horizon"/> days within the last HistoryDays.
+    /// forecast days of every backtest of <paramref name="horizon"/> days within the last 2 × HistoryDays.
     /// </summary>
     private static (double Low, double High) Band(
         double[] history, DateOnly firstDay, ForecastOptions options, int horizon, Func<double[], double[], (double Actual, double Forecast)> measure)
     {
         var errors = new List<double>();
-        for (var origin = Math.Max(MinimumFitDays, history.Length - options.HistoryDays); origin + horizon <= history.Length; origin++)
+        for (var origin = Math.Max(MinimumFitDays, history.Length - (2 * options.HistoryDays)); origin + horizon <= history.Length; origin++)
         {
             var (actual, forecast) = measure(history[origin..(origin + horizon)], Fit(history, firstDay, origin, options).Path(horizon));
             if (forecast > 0)
