@@ -64,26 +64,52 @@ public sealed class AlertStore(NpgsqlDataSource dataSource, LedgerOptions ledger
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Records an anomaly or updates the one already recorded; true when it is new (and so needs an alert).</summary>
+    /// <summary>
+    /// Records an anomaly, or updates the one already recorded for the same series and granularity that it overlaps or
+    /// continues (a run that is still going can reach back to earlier hours, so its start may move); true when it is new
+    /// (and so needs an alert).
+    /// </summary>
     public async Task<bool> UpsertAnomalyAsync(NpgsqlConnection conn, string alertKey, Ledger.Governance.Anomaly a, string? tenant, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"""
+        var granularity = a.Granularity.ToString().ToLowerInvariant();
+        await using (var update = new NpgsqlCommand($"""
+            update {_anomalies} set started_at = least(started_at, $5), ended_at = greatest(ended_at, $6), peak_at = $7, actual = $8, expected = $9,
+                impact = $10, score = $11, open = $12, updated_at = now()
+            where alert_key = (select alert_key from {_anomalies}
+                               where dimension = $1 and value = $2 and bucket = $3 and granularity = $4 and started_at <= $6 and ended_at >= $5
+                               order by started_at limit 1)
+            """, conn))
+        {
+            foreach (var value in new object[]
+            {
+                a.Key.Dimension, a.Key.Value, a.Key.Bucket, granularity, a.Start, a.End, a.Peak,
+                Math.Round(a.Actual, 2), Math.Round(a.Expected, 2), Math.Round(a.Impact, 2), a.Score, a.Open,
+            })
+            {
+                update.Parameters.Add(new NpgsqlParameter { Value = value });
+            }
+
+            if (await update.ExecuteNonQueryAsync(ct) > 0)
+            {
+                return false;
+            }
+        }
+
+        await using var insert = new NpgsqlCommand($"""
             insert into {_anomalies} (alert_key, dimension, value, bucket, granularity, tenant, started_at, ended_at, peak_at, actual, expected, impact, score, open)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-            on conflict (alert_key) do update set ended_at = excluded.ended_at, peak_at = excluded.peak_at, actual = excluded.actual,
-                expected = excluded.expected, impact = excluded.impact, score = excluded.score, open = excluded.open, updated_at = now()
-            returning (xmax = 0)
+            on conflict (alert_key) do nothing
             """, conn);
         foreach (var value in new object[]
         {
-            alertKey, a.Key.Dimension, a.Key.Value, a.Key.Bucket, a.Granularity.ToString().ToLowerInvariant(), (object?)tenant ?? DBNull.Value,
+            alertKey, a.Key.Dimension, a.Key.Value, a.Key.Bucket, granularity, (object?)tenant ?? DBNull.Value,
             a.Start, a.End, a.Peak, Math.Round(a.Actual, 2), Math.Round(a.Expected, 2), Math.Round(a.Impact, 2), a.Score, a.Open,
         })
         {
-            cmd.Parameters.Add(value is DBNull ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
+            insert.Parameters.Add(value is DBNull ? new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
         }
 
-        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+        return await insert.ExecuteNonQueryAsync(ct) == 1;
     }
 
     public async Task AddNotificationAsync(NpgsqlConnection conn, AlertText alert, CancellationToken ct)
