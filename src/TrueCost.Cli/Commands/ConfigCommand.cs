@@ -33,7 +33,12 @@ public static class ConfigCommand
             AnsiConsole.MarkupLine($"  provider aliases: {rules.Providers.Aliases.Count} providers; model aliases: {rules.Models.Count}");
             AnsiConsole.MarkupLine($"  cost rules: {settings.Ledger.CostRules.Count} configured before the shipped ones; pool rules: {settings.Ledger.Pools.Count}; FX rates: {settings.Ledger.Fx.Count}");
             AnsiConsole.MarkupLine($"  reporting currency {settings.Ledger.Currency}, idle policy {settings.Ledger.IdlePolicy}");
-            Console.WriteLine(JsonSerializer.Serialize(new { settings.Ledger, settings.Ingest, settings.Ops, Reporting = new { settings.Findings } }, Printed));
+            var alerts = settings.Governance.Alerts;
+            AnsiConsole.MarkupLine(Markup.Escape(
+                $"  governance: {settings.Governance.Budgets.Count} budget(s); alerts to {string.Join(", ", alerts.Webhooks.Select(w => $"{w.Name} ({w.Format}, {w.Url!.Host})").DefaultIfEmpty("no webhook"))}" +
+                $"{(alerts.Email is null ? string.Empty : ", e-mail")} (webhook addresses and credentials are not printed)"));
+            var governance = new { settings.Governance.Budgets, settings.Governance.Anomalies, settings.Governance.Forecast };
+            Console.WriteLine(JsonSerializer.Serialize(new { settings.Ledger, settings.Ingest, settings.Ops, Reporting = new { settings.Findings }, Governance = governance }, Printed));
             return 0;
         });
         return new Command("config", "Inspect the configuration every truecost process reads") { check };
