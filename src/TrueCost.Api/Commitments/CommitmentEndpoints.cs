@@ -7,32 +7,10 @@ using TrueCost.Reporting.Governance.Commitments;
 
 namespace TrueCost.Api.Commitments;
 
-/// <summary>One commitment over the range; fractions are 0..1 (coverage above 1 commits more than is used).</summary>
-public sealed record CommitmentView(
-    string Name,
-    string Kind,
-    string Scope,
-    DateTimeOffset TermStart,
-    DateTimeOffset TermEnd,
-    int Hours,
-    decimal Amortized,
-    decimal Used,
-    decimal Unused,
-    decimal? Utilization,
-    decimal? Coverage,
-    decimal? EligibleOnDemand,
-    decimal? Discount,
-    string Currency,
-    IReadOnlyDictionary<string, string> Evidence)
-{
-    public static CommitmentView Of(CommitmentFigures c) => new(
-        c.Name, c.Kind, c.Scope, c.TermStart, c.TermEnd, c.Hours, c.Amortized, c.Used, c.Unused, c.Utilization, c.Coverage,
-        c.EligibleOnDemand, c.Discount, c.Currency, c.Evidence);
-}
-
 public sealed record CommitmentFindingView(string Kind, string Subject, string Summary, decimal MonthlyAmountAtStake, string Currency);
 
-public sealed record CommitmentList(DateTimeOffset From, DateTimeOffset To, string Currency, IReadOnlyList<CommitmentView> Commitments, IReadOnlyList<CommitmentFindingView> Findings);
+/// <summary>The range's commitments (fractions 0..1; coverage above 1 commits more than is used) and their findings.</summary>
+public sealed record CommitmentList(DateTimeOffset From, DateTimeOffset To, string Currency, IReadOnlyList<CommitmentFigures> Commitments, IReadOnlyList<CommitmentFindingView> Findings);
 
 /// <summary>
 /// GET /v1/commitments: FOCUS commitments in the ledger and those of Governance:Commitments over [from, to) (default:
@@ -62,7 +40,7 @@ public static class CommitmentEndpoints
         var (from, to) = parsed is null ? CommitmentsService.MonthToDate(time.GetUtcNow()) : (parsed.From, parsed.To);
         var report = await CommitmentsService.ComputeAsync(db, ledger, governance.Commitments, from, to, ct);
         return TypedResults.Ok(new CommitmentList(
-            report.From, report.To, report.Currency, [.. report.Commitments.Select(CommitmentView.Of)],
+            report.From, report.To, report.Currency, report.Commitments,
             [.. report.Findings.Select(f => new CommitmentFindingView(f.Kind, f.Subject, f.Summary, f.MonthlyAmountAtStake, f.Currency))]));
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace TrueCost.Reporting.Governance.Commitments;
 
 /// <summary>
@@ -30,6 +32,7 @@ public sealed record CommitmentFigures(
     public const string TokenCommitmentKind = "token_commitment";
 
     /// <summary>Multiplies an amount of the range into an amount per month (30 days), as the other findings do.</summary>
+    [JsonIgnore]
     public decimal ToMonth => Hours == 0 ? 0m : 720m / Hours;
 
     /// <summary>What the figures rest on, for a finding's evidence and the CLI.</summary>
