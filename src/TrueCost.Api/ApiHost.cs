@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Npgsql;
 using TrueCost.Api.Auth;
+using TrueCost.Api.Commitments;
 using TrueCost.Api.Costs;
 using TrueCost.Api.Governance;
 using TrueCost.Api.Health;
@@ -71,8 +72,8 @@ public static class ApiHost
         v1.MapCosts();
         v1.MapGovernance();
         v1.MapStatements();
-        // Pools, incidents and issues span tenants: only keys without a tenant read them.
-        v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues();
+        // Pools, incidents, issues and commitments span tenants: only keys without a tenant read them.
+        v1.MapGroup("").RequireAuthorization(ApiKeyAuthentication.AllTenantsPolicy).MapPools().MapIncidents().MapIssues().MapCommitments();
         return app;
     }
 }

@@ -26,6 +26,7 @@ var root = new RootCommand("TrueCost — what running LLMs in production really 
     GovernanceCommands.Budgets(),
     GovernanceCommands.Anomalies(),
     GovernanceCommands.Forecast(),
+    CommitmentsCommand.Create(),
     ConfigCommand.Create(),
     LedgerCommands.Verify(),
     LedgerCommands.Reallocate(),

@@ -106,9 +106,9 @@ public static class DemoCommand
         var rules = await host.Services.GetRequiredService<LedgerRulesSource>().CurrentAsync(ct);
         var verified = await new LedgerVerifier(dataSource, ledger, rules).VerifyAsync(start, end, ct);
         LedgerCommands.Print(verified, await costs.IssuesAsync(start, end, ct), ledger.Currency);
-        var findings = await FindingsService.ComputeAsync(dataSource, ledger, settings.Findings, start, end, ct);
-        AnsiConsole.Write(FindingsTable(findings.Messages()));
-        var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System)
+        var findings = await FindingsService.ComputeAsync(dataSource, ledger, settings.Findings, start, end, settings.Governance.Commitments, ct);
+        AnsiConsole.Write(FindingTables.Findings(findings.Messages(), "Findings: coverage, breakeven, rightsizing and commitments"));
+        var report = await new WeeklyReportBuilder(dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings, settings.Governance), TimeProvider.System)
             .BuildAsync(IsoWeek.Of(start), ct);
         var reportFiles = await WeeklyReportWriter.WriteAsync(report, Path.Combine(outDir.FullName, "weekly"), ct);
         AnsiConsole.MarkupLine($"Weekly FinOps report {IsoWeek.Of(start)} written:");
@@ -137,19 +137,6 @@ public static class DemoCommand
         await host.StopAsync(CancellationToken.None);
         var lost = Topics.All.Sum(t => counters.For(t).LostToRetention);
         return lost == 0 && verified.Passed ? 0 : 1;
-    }
-
-    private static Table FindingsTable(IReadOnlyList<FindingRaised> findings)
-    {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Findings: breakeven and rightsizing[/]");
-        table.AddColumns("kind", "subject", "finding");
-        table.AddColumn(new TableColumn("at stake / month").RightAligned());
-        foreach (var f in findings.OrderByDescending(f => f.MonthlyAmountAtStake))
-        {
-            table.AddRow(Markup.Escape(f.Kind), Markup.Escape(f.Subject), Markup.Escape(f.Summary), UsageTables.Money(f.MonthlyAmountAtStake, f.Currency));
-        }
-
-        return table;
     }
 
     private static long Accounted(IngestCounters counters) => Topics.All.Sum(t => counters.For(t).Processed + counters.For(t).LostToRetention);

@@ -70,7 +70,7 @@ public static class ReportCommand
         var ledger = settings.Ledger;
         await using var dataSource = NpgsqlDataSource.Create(postgres);
         var builder = new WeeklyReportBuilder(
-            dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings), TimeProvider.System,
+            dataSource, ledger, new LedgerFindingsSource(dataSource, ledger, settings.Findings, settings.Governance), TimeProvider.System,
             LedgerGovernanceSource.Create(dataSource, ledger, settings.Governance, TimeProvider.System));
         var report = await builder.BuildAsync(week, ct);
         var files = await WeeklyReportWriter.WriteAsync(report, parse.GetValue(Out)!.FullName, ct);

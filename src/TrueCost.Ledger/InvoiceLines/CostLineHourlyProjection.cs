@@ -38,6 +38,12 @@ public sealed partial class CostLineHourlyProjection : EventProjection
         new("import_scope", "text", Merge.Replace),
         new("import_id", "text", Merge.Replace),
         new("event_sequence", "bigint", Merge.Replace),
+
+        // Added for commitments (FOCUS CommitmentDiscountId / Status, ListCost): nullable, so a database from before them
+        // gains them as null on its next start; its existing rows get values when cost_line_hourly is rebuilt.
+        new("commitment_id", "text", Merge.Replace, Nullable: true),
+        new("commitment_status", "text", Merge.Replace, Nullable: true),
+        new("list_cost", "numeric", Merge.Replace, Nullable: true),
     ];
 
     /// <summary>
@@ -77,8 +83,11 @@ public sealed partial class CostLineHourlyProjection : EventProjection
             .SelectMany(line =>
             {
                 var c = _classifier.Classify(line);
-                return ChargeSpreader.Spread(line.ChargePeriodStart, line.ChargePeriodEnd, line.EffectiveCost, line.BilledCost)
-                    .Select(share => (Line: line, Class: c, Share: share));
+                var shares = ChargeSpreader.Spread(line.ChargePeriodStart, line.ChargePeriodEnd, line.EffectiveCost, line.BilledCost);
+                var list = line.ListCost is { } listCost
+                    ? ChargeSpreader.Spread(line.ChargePeriodStart, line.ChargePeriodEnd, listCost, 0m).Select(s => (decimal?)s.EffectiveCost).ToArray()
+                    : new decimal?[shares.Count];
+                return shares.Select((share, i) => (Line: line, Class: c, Share: share, ListCost: list[i]));
             })
             .ToArray();
         operations.QueueSqlCommand(
@@ -102,7 +111,10 @@ public sealed partial class CostLineHourlyProjection : EventProjection
             rows.Select(r => ProviderNames(r.Line)).ToArray(),
             rows.Select(r => r.Line.ImportScope ?? string.Empty).ToArray(),
             rows.Select(r => r.Line.ImportId ?? string.Empty).ToArray(),
-            rows.Select(_ => e.Sequence).ToArray());
+            rows.Select(_ => e.Sequence).ToArray(),
+            rows.Select(r => r.Line.CommitmentDiscountId).ToArray(),
+            rows.Select(r => r.Line.CommitmentDiscountStatus).ToArray(),
+            rows.Select(r => r.ListCost).ToArray());
         DirtyHours.Enqueue(operations, _schema, rows.Select(r => r.Share.Hour), $"invoice lines (event {e.Sequence})");
         var imports = batch.Lines.Where(l => !string.IsNullOrEmpty(l.ImportScope) && !string.IsNullOrEmpty(l.ImportId)).Select(l => (Scope: l.ImportScope!, Id: l.ImportId!)).Distinct().ToArray();
         if (imports.Length > 0)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using TrueCost.Ledger.Governance;
 using TrueCost.Reporting.Governance.Budgets;
+using TrueCost.Reporting.Governance.Commitments;
 using TrueCost.Reporting.Messaging;
 
 namespace TrueCost.Reporting.Governance;
@@ -21,6 +22,8 @@ public sealed class GovernanceOptions
 
     public AlertOptions Alerts { get; set; } = new();
 
+    public List<CommitmentDefinition> Commitments { get; set; } = [];
+
     public static GovernanceOptions Bind(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<GovernanceOptions>() ?? new GovernanceOptions();
 
@@ -39,6 +42,7 @@ public sealed class GovernanceOptions
         Anomalies.Validate();
         Forecast.Validate();
         Alerts.Validate();
+        CommitmentOptions.Validate(Commitments);
     }
 }
 

@@ -3,6 +3,7 @@ using TrueCost.Ledger.Identity;
 using TrueCost.Ledger.Storage;
 using TrueCost.Ledger.Time;
 using TrueCost.Reporting.Breakeven;
+using TrueCost.Reporting.Governance.Commitments;
 using TrueCost.Reporting.Messages;
 
 namespace TrueCost.Reporting.Rightsizing;
@@ -28,14 +29,18 @@ public sealed record FindingsReport(DateTimeOffset From, DateTimeOffset To, IRea
     /// <summary>What the ledger could not cost as it came (unpriced models, invoices without usage, unmapped GPU spend, unconverted currencies).</summary>
     public IReadOnlyList<FindingRaised> Coverage { get; init; } = [];
 
+    /// <summary>Commitments under-used or covering too little (<see cref="CommitmentFindings"/>).</summary>
+    public IReadOnlyList<FindingRaised> Commitments { get; init; } = [];
+
     public static FindingsReport Empty(DateTimeOffset from, DateTimeOffset to) => new(from, to, [], []);
 
-    /// <summary>All findings as bus messages: coverage first (they make every other figure less true), then breakeven, each kind's largest amount first.</summary>
+    /// <summary>All findings as bus messages: coverage first (they make every other figure less true), then breakeven, rightsizing and commitments, each kind's largest amount first.</summary>
     public IReadOnlyList<FindingRaised> Messages() =>
     [
         .. Coverage,
         .. Breakeven.Select(b => b.ToMessage()).OrderByDescending(m => m.MonthlyAmountAtStake),
         .. Rightsizing.OrderBy(r => r.Kind).ThenByDescending(r => r.MonthlyAmountAtStake).Select(r => r.ToMessage()),
+        .. Commitments.OrderBy(c => c.Kind, StringComparer.Ordinal).ThenByDescending(c => c.MonthlyAmountAtStake),
     ];
 }
 
@@ -49,7 +54,13 @@ public static class FindingsService
     public static Task<FindingsReport> ComputeAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         ComputeAsync(dataSource, ledger, new FindingsOptions(), from, to, ct);
 
-    public static async Task<FindingsReport> ComputeAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, FindingsOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public static Task<FindingsReport> ComputeAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, FindingsOptions options, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        ComputeAsync(dataSource, ledger, options, from, to, [], ct);
+
+    /// <param name="commitments">The commitments of Governance:Commitments; FOCUS commitments are read from the ledger either way.</param>
+    public static async Task<FindingsReport> ComputeAsync(
+        NpgsqlDataSource dataSource, LedgerOptions ledger, FindingsOptions options, DateTimeOffset from, DateTimeOffset to,
+        IReadOnlyList<CommitmentDefinition> commitments, CancellationToken ct)
     {
         var catalogue = options.LoadCatalogue();
         var prices = await LedgerStore.LoadPricesAsync(dataSource, ledger, ct);
@@ -61,7 +72,8 @@ public static class FindingsService
         var observed = usage.Select(u => u.Hour).Concat(pools.Select(p => p.Hour.Hour)).ToList();
         if (observed.Count == 0)
         {
-            return FindingsReport.Empty(from, to) with { Coverage = coverage };
+            var unobserved = await CommitmentsService.ComputeAsync(dataSource, ledger, commitments, from, to, ct);
+            return FindingsReport.Empty(from, to) with { Coverage = coverage, Commitments = unobserved.Findings };
         }
 
         // Only the hours the ledger has data for: a week asked for on its Wednesday must not count
@@ -72,7 +84,8 @@ public static class FindingsService
         var profiles = PoolProfiles.Build(pools, usage, options.Breakeven.SizeClassFor, ledger.Currency);
         var breakeven = RouteBreakeven.Evaluate(usage, start, hours, profiles.ToDictionary(p => p.Pool, p => p.GpuClass), catalogue, prices, options.Breakeven, ledger.Currency);
         var rightsizing = profiles.SelectMany(p => RightsizingAnalyzer.Analyze(p, catalogue, options.Rightsizing)).ToList();
-        return new FindingsReport(start, end, breakeven, rightsizing) { Coverage = coverage };
+        var committed = await CommitmentsService.ComputeAsync(dataSource, ledger, commitments, start, end, ct);
+        return new FindingsReport(start, end, breakeven, rightsizing) { Coverage = coverage, Commitments = committed.Findings };
     }
 
     private static async Task<List<RouteUsageHour>> UsageAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)

@@ -170,6 +170,7 @@ public static class QueryDataSeed
                 [
                     hour, $"bench-{pool}-{hour:yyyyMMddHH}", CostBuckets.DirectInference, Drivers.PoolShare, pool, "aws", string.Empty, string.Empty,
                     "bench-seed", LedgerCurrency, cost, cost, "Usage", string.Empty, "Compute", "Amazon EC2", "Amazon EC2||AWS||", string.Empty, string.Empty, 0L,
+                    DBNull.Value, DBNull.Value, DBNull.Value,
                 ];
             }
         }
