@@ -12,8 +12,8 @@ public sealed class SyntheticHistory
 
     public const int MaxWeeks = 12;
 
-    /// <summary>GPU samples before the last day come every 15 minutes: weeks of them stay small.</summary>
-    public const int EarlierGpuIntervalSeconds = 900;
+    /// <summary>GPU samples before the last day come once an hour (downsampled history): weeks of them stay small.</summary>
+    public const int EarlierGpuIntervalSeconds = 3600;
 
     private readonly int _requests;
     private readonly int _seed;
