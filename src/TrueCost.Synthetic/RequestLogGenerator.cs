@@ -13,12 +13,18 @@ namespace TrueCost.Synthetic;
 public sealed record SyntheticRoute(string Route, string Provider, string Model, string ServingMode, string? GpuPool, string TrafficClass, double Share, int InputTokens, int OutputTokens, IReadOnlyList<double> HourWeights);
 
 /// <summary>
-/// Deterministic synthetic request logs for one UTC day: diurnal traffic, a Zipf spread of tenants,
-/// API and self-hosted routes, errors and their retries, and a small share of invalid records.
-/// The same seed always yields the same records.
+/// Deterministic synthetic request logs over the days of a <see cref="SyntheticCalendar"/> (one UTC day by
+/// default): diurnal traffic, a Zipf spread of tenants, API and self-hosted routes, errors and their retries,
+/// a small share of invalid records, and the <see cref="InjectedAnomalies"/> when given. Exactly
+/// <c>requests</c> first attempts or invalid records; the same seed always yields the same records.
 /// </summary>
-public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int seed = 42, double invalidShare = 0.001)
+public sealed class RequestLogGenerator(SyntheticCalendar calendar, int requests, int seed = 42, double invalidShare = 0.001, InjectedAnomalies? anomalies = null)
 {
+    public RequestLogGenerator(DateTimeOffset day, int requests, int seed = 42, double invalidShare = 0.001)
+        : this(SyntheticCalendar.OneDay(day), requests, seed, invalidShare)
+    {
+    }
+
     /// <summary>
     /// The product's routes. Most are user-facing and follow the diurnal curve; two API routes carry
     /// enough steady volume on an expensive model for the breakeven rules to recommend leaving the API.
@@ -53,35 +59,59 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
 
     public const int TenantCount = 40;
 
+    /// <summary>Tenants follow a Zipf spread: tenant k weighs 1 / k^1.1.</summary>
+    private static readonly double[] ZipfWeights = [.. Enumerable.Range(1, TenantCount).Select(k => 1.0 / Math.Pow(k, 1.1))];
+
+    /// <summary>A tenant's share of the traffic (tenant-01 is the largest).</summary>
+    public static double TenantShare(int tenant) => ZipfWeights[tenant - 1] / ZipfWeights.Sum();
+
+    /// <summary>
+    /// Day after day, as a gateway's log stream arrives (so a batch of records touches few hours); within a
+    /// day the requests come in no particular order. The spike's requests join the usual ones of its day.
+    /// </summary>
     public IEnumerable<SyntheticRecord> Generate()
     {
         var random = new Random(seed);
-        var tenants = ZipfCumulative(TenantCount, 1.1);
-        var routes = Cumulative(Routes.Select(r => r.Share).ToArray());
-        var hours = Routes.Select(r => Cumulative([.. r.HourWeights])).ToArray();
-        for (var i = 0; i < requests; i++)
+        var draws = new Draws(Cumulative(ZipfWeights), Cumulative([.. Routes.Select(r => r.Share)]), [.. Routes.Select(r => Cumulative([.. r.HourWeights]))]);
+        var spike = anomalies?.Spike;
+        var spikeDay = spike is null ? -1 : calendar.IndexOf(spike.Start);
+        var perDay = calendar.Split(requests - (spike?.Requests ?? 0));
+        var i = 0;
+        for (var d = 0; d < calendar.Days.Count; d++)
         {
-            if (random.NextDouble() < invalidShare)
+            var inDay = perDay[d] + (d == spikeDay ? spike!.Requests : 0);
+            for (var k = 0; k < inDay; k++, i++)
             {
-                yield return Invalid(random, i);
-                continue;
-            }
+                var spiking = d == spikeDay && spike!.Takes(k, inDay);
+                if (!spiking && random.NextDouble() < invalidShare)
+                {
+                    yield return Invalid(random, i);
+                    continue;
+                }
 
-            var index = Pick(routes, random);
-            var route = Routes[index];
-            var at = day.AddHours(Pick(hours[index], random)).AddMilliseconds(random.Next(0, 3_600_000));
-            var tenant = $"tenant-{Pick(tenants, random) + 1:00}";
-            var record = Request(random, $"req-{seed}-{i:D9}", at, route, tenant, attempt: 1, retryOf: null);
-            yield return Valid(record);
-            if (record.Status != RequestStatuses.Ok && random.NextDouble() < 0.7)
-            {
-                var retry = Request(random, $"req-{seed}-{i:D9}-r2", at.AddSeconds(2), route, tenant, attempt: 2, retryOf: record.RequestId);
-                yield return Valid(retry);
+                var (route, at, tenant) = spiking ? SpikeRequest(random, spike!) : UsualRequest(random, draws, calendar.Days[d]);
+                var record = Request(random, $"req-{seed}-{i:D9}", at, route, tenant, attempt: 1, retryOf: null);
+                yield return Valid(record);
+                if (record.Status != RequestStatuses.Ok && random.NextDouble() < 0.7)
+                {
+                    var retry = Request(random, $"req-{seed}-{i:D9}-r2", at.AddSeconds(2), route, tenant, attempt: 2, retryOf: record.RequestId);
+                    yield return Valid(retry);
+                }
             }
         }
     }
 
-    private static RequestLogRecord Request(Random random, string id, DateTimeOffset at, SyntheticRoute route, string tenant, int attempt, string? retryOf)
+    private static (SyntheticRoute Route, DateTimeOffset At, string Tenant) UsualRequest(Random random, Draws draws, DateTimeOffset day)
+    {
+        var index = Pick(draws.Routes, random);
+        var at = day.AddHours(Pick(draws.Hours[index], random)).AddMilliseconds(random.Next(0, 3_600_000));
+        return (Routes[index], at, $"tenant-{Pick(draws.Tenants, random) + 1:00}");
+    }
+
+    private static (SyntheticRoute Route, DateTimeOffset At, string Tenant) SpikeRequest(Random random, TrafficSpike spike) =>
+        (Routes.Single(r => r.Route == spike.Route), spike.Start.AddMilliseconds(random.Next(0, spike.Hours * 3_600_000)), spike.Tenant);
+
+    private RequestLogRecord Request(Random random, string id, DateTimeOffset at, SyntheticRoute route, string tenant, int attempt, string? retryOf)
     {
         var roll = random.NextDouble();
         var status = roll < 0.02 ? RequestStatuses.Error : roll < 0.03 ? RequestStatuses.Timeout : RequestStatuses.Ok;
@@ -89,7 +119,7 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
         var output = status == RequestStatuses.Ok ? Jitter(random, route.OutputTokens) : 0;
         var cached = route.ServingMode == ServingModes.Api && random.NextDouble() < 0.3 ? input / 2 : 0;
         var latency = 80 + (output * 12.0) + random.Next(0, 200);
-        return new RequestLogRecord
+        var record = new RequestLogRecord
         {
             RequestId = id,
             Timestamp = at,
@@ -111,6 +141,7 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
             RequestBytes = input * 4L,
             ResponseBytes = output * 4L,
         };
+        return anomalies?.Apply(record) ?? record;
     }
 
     private static SyntheticRecord Valid(RequestLogRecord record) =>
@@ -132,9 +163,6 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
 
     private static long Jitter(Random random, int typical) => Math.Max(1, (long)(typical * (0.4 + (random.NextDouble() * 1.2))));
 
-    private static double[] ZipfCumulative(int n, double s) =>
-        Cumulative([.. Enumerable.Range(1, n).Select(k => 1.0 / Math.Pow(k, s))]);
-
     private static double[] Cumulative(double[] weights)
     {
         var total = weights.Sum();
@@ -148,4 +176,6 @@ public sealed class RequestLogGenerator(DateTimeOffset day, int requests, int se
         return Math.Min(index < 0 ? ~index : index, cumulative.Length - 1);
     }
 
+    /// <summary>The cumulative weights requests are drawn from.</summary>
+    private sealed record Draws(double[] Tenants, double[] Routes, double[][] Hours);
 }

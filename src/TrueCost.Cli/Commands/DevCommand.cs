@@ -35,7 +35,10 @@ public static class DevCommand
         DefaultValueFactory = _ => 9464,
     };
 
-    private static readonly Option<bool> DemoData = new("--demo-data") { Description = "Also produce the synthetic demo day (2026-11-16, 100,000 requests) into the topics" };
+    private static readonly Option<bool> DemoData = new("--demo-data")
+    {
+        Description = $"Also produce the demo's synthetic history into the topics ({SyntheticHistory.DefaultWeeks} weeks ending 2026-11-16, 100,000 requests, injected anomalies)",
+    };
     private static readonly Option<bool> InfraOnly = new("--infra-only")
     {
         Description = "Start only PostgreSQL and the Kafka-protocol broker (with the topics) and print their export lines, to run `truecost ingest` and `truecost projector` as processes of their own",
@@ -92,9 +95,14 @@ public static class DevCommand
             $"to {governance.Alerts.Webhooks.Count} webhook(s){(governance.Alerts.Email is null ? string.Empty : " and e-mail")} and GET $TRUECOST_API/v1/alerts");
         if (demoData)
         {
-            var day = new SyntheticDay(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), 100_000).Generate().ToList();
-            await Task.Run(() => SyntheticProducer.Produce(kafka.BootstrapServers, day, _ => { }), ct);
-            AnsiConsole.MarkupLine($"  produced the synthetic day 2026-11-16 ({day.Count:N0} records); it is ingested and allocated within a minute");
+            var history = new SyntheticHistory(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), SyntheticHistory.DefaultWeeks, 100_000);
+            var records = history.Generate().ToList();
+            await Task.Run(() => SyntheticProducer.Produce(kafka.BootstrapServers, records, _ => { }), ct);
+            AnsiConsole.MarkupLine($"  produced the synthetic history {history.Calendar.Start:yyyy-MM-dd} – {history.Calendar.LastDay:yyyy-MM-dd} ({records.Count:N0} records); it is ingested and allocated within a minute");
+            foreach (var a in history.Anomalies.Describe())
+            {
+                AnsiConsole.MarkupLine($"  injected {Markup.Escape(a.Kind)}: {Markup.Escape(a.Series)} from {a.Start:yyyy-MM-dd HH:00} for {a.Hours} h, {Markup.Escape(a.Size)}");
+            }
         }
 
         await host.WaitForShutdownAsync(ct);

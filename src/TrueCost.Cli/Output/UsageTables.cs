@@ -7,9 +7,9 @@ namespace TrueCost.Cli.Output;
 /// <summary>Renders usage_hourly query results for the terminal.</summary>
 public static class UsageTables
 {
-    public static Table Hourly(IReadOnlyList<HourlyUsage> rows)
+    public static Table Hourly(IReadOnlyList<HourlyUsage> rows, string title)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]API token cost per hour (UTC)[/]");
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]");
         foreach (var column in new[] { "hour", "requests", "errors", "retries", "input tokens", "output tokens", "self-hosted req", "API cost" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
@@ -32,9 +32,9 @@ public static class UsageTables
         return table;
     }
 
-    public static Table ByRouteModel(IReadOnlyList<KeyUsage> rows)
+    public static Table ByRouteModel(IReadOnlyList<KeyUsage> rows, string title)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title("[bold]By route × model × traffic class[/]");
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(title)}[/]");
         table.AddColumns("route", "model", "traffic class", "serving");
         foreach (var column in new[] { "requests", "tenants", "input tokens", "output tokens", "API cost", "per 1M tokens" })
         {

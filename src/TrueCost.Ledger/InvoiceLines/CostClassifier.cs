@@ -58,7 +58,7 @@ public sealed record PoolRule
             {
                 try
                 {
-                    _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromMilliseconds(50));
+                    _ = new Regex(pattern, RegexOptions.None, CostClassifier.MatchTimeout);
                 }
                 catch (ArgumentException e)
                 {
@@ -84,11 +84,17 @@ public sealed class CostClassifier
     public const string PoolTag = "truecost-pool";
     public const string RoutesTag = "truecost-routes";
 
+    /// <summary>
+    /// Bounds a configured pattern's backtracking. The clock is the wall's: on a busy machine a thread paused
+    /// for tens of milliseconds mid-match timed out, failed the projection batch and stopped its shard.
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>GPU instance families of the major clouds (AWS p/g/trn/inf, GCP a2/a3/g2, Azure N-series).</summary>
     private static readonly Regex GpuInstance = new(
         @"\b(?:(?:p4de?|p5e?n?|p6(?:-b200)?|g4dn|g5g?|g6e?|gr6|trn[12]n?|inf[12])\.\d*x?large|a[23]-(?:high|mega|ultra|edge)gpu-\w+|a4-highgpu-\w+|g2-standard-\d+|Standard_N[CDVG]\w*)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-        TimeSpan.FromMilliseconds(50));
+        MatchTimeout);
 
     private readonly IReadOnlyList<ClassificationRule> _rules;
     private readonly IReadOnlyList<PoolRule> _pools;
@@ -200,5 +206,5 @@ public sealed class CostClassifier
     };
 
     private static bool Matches(string? pattern, string? value) =>
-        pattern is null || (value is not null && Regex.IsMatch(value, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50)));
+        pattern is null || (value is not null && Regex.IsMatch(value, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout));
 }
