@@ -14,7 +14,10 @@ public class GovernanceAccuracyTests
     public void Daily_detection_finds_nine_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
         AssertDetection(Figures.Value.Daily, eligible: 300, recall: 0.90, falseAlarms: 1);
 
-    /// <summary>Recall is below the target of 90 % (80.8 % measured): this bound holds the level reached so it cannot slip.</summary>
+    /// <summary>
+    /// Recall is below the target of 90 % (80.8 % measured on this seed, 78.4 % and 80.3 % on seeds 15 and 16,
+    /// whose false alarms are 1.40 and 1.07): this bound holds the level reached on seed 14 so it cannot slip.
+    /// </summary>
     [Fact]
     public void Hourly_detection_finds_eight_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
         AssertDetection(Figures.Value.Hourly, eligible: 1_000, recall: 0.80, falseAlarms: 1);
