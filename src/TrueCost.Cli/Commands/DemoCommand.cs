@@ -132,7 +132,12 @@ public static class DemoCommand
         var now = await governanceSource.ForWeekAsync(IsoWeek.Of(history.Calendar.End.AddDays(-1)), ct);
         AnsiConsole.Write(GovernanceTables.Budgets(now.Budgets));
         var detected = await new GovernanceViews(new GovernanceLedger(dataSource, ledger), governance).AnomaliesAsync(start, end, tenant: null, ct);
-        AnsiConsole.Write(GovernanceTables.Anomalies(detected, ledger.Currency, range));
+        AnsiConsole.Write(GovernanceTables.Anomalies([.. detected.Take(15)], ledger.Currency, range));
+        if (detected.Count > 15)
+        {
+            AnsiConsole.MarkupLine($"… and {detected.Count - 15} smaller anomalies (truecost anomalies, GET /v1/anomalies)");
+        }
+
         AnsiConsole.Write(GovernanceTables.MonthEnd([.. now.Forecasts.Where(f => f.Key.Dimension == "bucket")], ledger.Currency));
 
         // The last whole ISO week of the history, so the report compares two full weeks.
@@ -211,7 +216,7 @@ public static class DemoCommand
         var lastWeek = await costs.GroupedAsync("tenant", now.AddDays(-7), now, ct);
         var weekBefore = await costs.GroupedAsync("tenant", now.AddDays(-14), now.AddDays(-7), ct);
         var demo = new GovernanceOptions { Anomalies = configured.Anomalies, Forecast = configured.Forecast, Alerts = configured.Alerts };
-        demo.Budgets.Add(new BudgetDefinition { Name = "platform-monthly", Amount = Math.Round(lastWeek.Sum(t => t.Total) / 7m * 30m * 0.95m, -2), Hard = true });
+        demo.Budgets.Add(new BudgetDefinition { Name = "platform-monthly", Amount = Math.Round(lastWeek.Sum(t => t.Total) / 7m * 30m * 0.95m / 100m) * 100m, Hard = true });
         if (lastWeek.Count > 0 && lastWeek[0] is var top && weekBefore.FirstOrDefault(t => t.Label == top.Label) is { Total: > 0 } before)
         {
             demo.Budgets.Add(new BudgetDefinition

@@ -56,7 +56,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
 
     /// <summary>
     /// The hourly total of every tenant, route and model, and of every bucket and the total over all of them, for [from, to); only
-    /// <paramref name="tenant"/>'s rows when one is given. Series whose cost is zero throughout are left out.
+    /// <paramref name="tenant"/>'s rows when one is given. Each series starts at its first hour with cost; series whose cost is zero throughout are left out.
     /// </summary>
     public async Task<IReadOnlyList<CostSeries>> HourlySeriesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
     {
@@ -103,8 +103,14 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
             }
         }
 
+        // A series starts at its first hour with cost: the hours before it existed are not a history of zeros, so a new
+        // tenant or route is not an anomaly, and has no baseline until it has enough history of its own.
         return [.. series.Where(s => s.Value.Any(v => v != 0)).OrderBy(s => s.Key.Dimension).ThenBy(s => s.Key.Value).ThenBy(s => s.Key.Bucket)
-            .Select(s => new CostSeries(s.Key, from, s.Value))];
+            .Select(s =>
+            {
+                var first = Array.FindIndex(s.Value, v => v != 0);
+                return new CostSeries(s.Key, from.AddHours(first), s.Value[first..]);
+            })];
     }
 
     private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

@@ -32,8 +32,15 @@ public sealed class GovernanceViews(GovernanceLedger ledger, GovernanceOptions o
         var series = await ledger.HourlySeriesAsync(start, start.AddDays(options.Forecast.HistoryDays), tenant, ct);
         return [.. series.Select(s =>
         {
-            var daily = s.Hourly.Chunk(24).Select(day => day.Sum()).ToList();
-            return new SeriesForecast(s.Key, CostForecaster.MonthEnd(daily, first, today, options.Forecast), CostForecaster.Forecast(daily, first, horizonDays, options.Forecast));
+            // Daily cost from the series' first day (it starts at its first hour with cost) to the last complete day.
+            var firstDay = DateOnly.FromDateTime(s.Start.UtcDateTime);
+            var daily = new decimal[today.DayNumber - firstDay.DayNumber];
+            for (var i = 0; i < s.Hourly.Count; i++)
+            {
+                daily[DateOnly.FromDateTime(s.Start.AddHours(i).UtcDateTime).DayNumber - firstDay.DayNumber] += s.Hourly[i];
+            }
+
+            return new SeriesForecast(s.Key, CostForecaster.MonthEnd(daily, firstDay, today, options.Forecast), CostForecaster.Forecast(daily, firstDay, horizonDays, options.Forecast));
         })];
     }
 }
