@@ -28,37 +28,27 @@ public sealed partial class WeeklyReportPublishedConsumer(
             return;
         }
 
-        var delivered = await store.DeliveredChannelsAsync(report.ReportId, ct);
         var attempt = context.GetRetryAttempt() + 1;
-        var failures = new List<Exception>();
-        foreach (var channel in configured.Where(c => !delivered.Contains(c.Name)))
+        var round = await store.Deliveries.DeliverAsync(
+            report.ReportId, configured.Select(c => new ChannelSend(c.Name, c.Target, token => c.SendAsync(report, token))), ct);
+        foreach (var channel in round.Delivered)
         {
-            try
-            {
-                await channel.SendAsync(report, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await store.RecordDeliveryAsync(report.ReportId, channel.Name, channel.Target, e.Message, ct);
-                ReportingMetrics.Delivery(channel.Name, delivered: false);
-                LogFailed(log, e, report.IsoWeek, report.ReportId, channel.Name, channel.Target, attempt, options.Retry.Limit + 1);
-                failures.Add(e);
-                continue;
-            }
-
-            await store.RecordDeliveryAsync(report.ReportId, channel.Name, channel.Target, error: null, ct);
-            ReportingMetrics.Delivery(channel.Name, delivered: true);
-            LogDelivered(log, report.IsoWeek, report.ReportId, channel.Name, channel.Target);
+            LogDelivered(log, report.IsoWeek, report.ReportId, channel, configured.First(c => c.Name == channel).Target);
         }
 
-        if (failures.Count > 0)
+        foreach (var failure in round.Failed)
+        {
+            LogFailed(log, failure.Error, report.IsoWeek, report.ReportId, failure.Channel, failure.Target, attempt, options.Retry.Limit + 1);
+        }
+
+        if (round.Failed.Count > 0)
         {
             if (attempt > options.Retry.Limit)
             {
                 LogGivingUp(log, report.IsoWeek, report.ReportId, attempt);
             }
 
-            throw new AggregateException($"weekly report {report.IsoWeek} ({report.ReportId}): {failures.Count} delivery channel(s) failed", failures);
+            throw new AggregateException($"weekly report {report.IsoWeek} ({report.ReportId}): {round.Failed.Count} delivery channel(s) failed", round.Failed.Select(f => f.Error));
         }
     }
 

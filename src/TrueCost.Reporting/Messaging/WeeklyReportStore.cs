@@ -1,6 +1,7 @@
 using Npgsql;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Messages;
+using TrueCost.Reporting.Messaging.Delivery;
 using TrueCost.Reporting.Restatements;
 using TrueCost.Reporting.Weekly;
 
@@ -20,8 +21,8 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
     private const string DeliveriesName = "weekly_report_deliveries";
     private const string PendingName = "weekly_restatements_pending";
 
-    public const string Delivered = "delivered";
-    public const string Failed = "failed";
+    public const string Delivered = DeliveryLog.Delivered;
+    public const string Failed = DeliveryLog.Failed;
 
     private readonly string _reports = LedgerTables.QualifiedName(ledger.Schema, ReportsName);
     private readonly string _deliveries = LedgerTables.QualifiedName(ledger.Schema, DeliveriesName);
@@ -129,38 +130,8 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
         return changes;
     }
 
-    public async Task<IReadOnlySet<string>> DeliveredChannelsAsync(Guid reportId, CancellationToken ct)
-    {
-        await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand($"select channel from {_deliveries} where report_id = $1 and status = '{Delivered}'");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = reportId });
-        var channels = new HashSet<string>(StringComparer.Ordinal);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            channels.Add(r.GetString(0));
-        }
-
-        return channels;
-    }
-
-    /// <summary>Counts one delivery attempt of a channel; <paramref name="error"/> is null when it succeeded.</summary>
-    public async Task RecordDeliveryAsync(Guid reportId, string channel, string target, string? error, CancellationToken ct)
-    {
-        await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand($"""
-            insert into {_deliveries} (report_id, channel, target, status, attempts, last_error) values ($1, $2, $3, $4, 1, $5)
-            on conflict (report_id, channel) do update
-            set target = excluded.target, status = excluded.status, attempts = {_deliveries}.attempts + 1,
-                last_error = coalesce(excluded.last_error, {_deliveries}.last_error), updated_at = now()
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = reportId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = channel });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = target });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = error is null ? Delivered : Failed });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value });
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    /// <summary>One row per report × channel: what was delivered, what failed and why.</summary>
+    public DeliveryLog Deliveries => new(dataSource, _deliveries, "report_id", EnsureCreatedAsync);
 
     private static string Ddl(string schema)
     {
@@ -181,15 +152,7 @@ public sealed class WeeklyReportStore(NpgsqlDataSource dataSource, LedgerOptions
                 files text[],
                 stale_since timestamptz,
                 primary key (iso_week, request_id));
-            create table if not exists {deliveries} (
-                report_id uuid not null,
-                channel text not null,
-                target text not null,
-                status text not null,
-                attempts int not null,
-                last_error text,
-                updated_at timestamptz not null default now(),
-                primary key (report_id, channel));
+            {DeliveryLog.Ddl(deliveries, "report_id", "uuid")}
             alter table {reports} add column if not exists restated_at timestamptz;
             alter table {reports} add column if not exists restated_by uuid;
             alter table {reports} add column if not exists restatement_of uuid;

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Messages;
+using TrueCost.Reporting.Messaging.Delivery;
 
 namespace TrueCost.Reporting.Governance.Alerts;
 
@@ -160,36 +161,8 @@ public sealed class AlertStore(NpgsqlDataSource dataSource, LedgerOptions ledger
         return await ReadAsync(cmd, ct);
     }
 
-    public async Task<HashSet<string>> DeliveredChannelsAsync(long notificationId, CancellationToken ct)
-    {
-        await EnsureCreatedAsync(ct);
-        await using var cmd = dataSource.CreateCommand($"select channel from {_deliveries} where notification_id = $1 and status = 'delivered'");
-        cmd.Parameters.Add(new NpgsqlParameter { Value = notificationId });
-        var channels = new HashSet<string>(StringComparer.Ordinal);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            channels.Add(r.GetString(0));
-        }
-
-        return channels;
-    }
-
-    /// <summary>Records one delivery attempt: delivered when <paramref name="error"/> is null, else failed with it.</summary>
-    public async Task RecordDeliveryAsync(long notificationId, string channel, string target, string? error, CancellationToken ct)
-    {
-        await using var cmd = dataSource.CreateCommand($"""
-            insert into {_deliveries} (notification_id, channel, target, status, attempts, last_error) values ($1, $2, $3, $4, 1, $5)
-            on conflict (notification_id, channel) do update set status = excluded.status, attempts = {_deliveries}.attempts + 1,
-                last_error = excluded.last_error, target = excluded.target, updated_at = now()
-            """);
-        cmd.Parameters.Add(new NpgsqlParameter { Value = notificationId });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = channel });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = target });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = error is null ? "delivered" : "failed" });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    /// <summary>One row per notification × channel: what was delivered, what failed and why.</summary>
+    public DeliveryLog Deliveries => new(dataSource, _deliveries, "notification_id", EnsureCreatedAsync);
 
     private static string Ddl(string schema)
     {
@@ -236,15 +209,7 @@ public sealed class AlertStore(NpgsqlDataSource dataSource, LedgerOptions ledger
                 created_at timestamptz not null default now(),
                 published_at timestamptz);
             create index if not exists governance_notifications_unpublished on {notifications} (id) where published_at is null;
-            create table if not exists {deliveries} (
-                notification_id bigint not null,
-                channel text not null,
-                target text not null,
-                status text not null,
-                attempts int not null,
-                last_error text,
-                updated_at timestamptz not null default now(),
-                primary key (notification_id, channel));
+            {DeliveryLog.Ddl(deliveries, "notification_id", "bigint")}
             """;
     }
 

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.Extensions.Logging;
 using TrueCost.Reporting.Messages;
 using TrueCost.Reporting.Messaging;
+using TrueCost.Reporting.Messaging.Delivery;
 
 namespace TrueCost.Reporting.Governance.Alerts;
 
@@ -21,31 +22,21 @@ public sealed partial class GovernanceAlertConsumer(
         ArgumentNullException.ThrowIfNull(context);
         var alert = context.Message;
         var ct = context.CancellationToken;
-        var delivered = await store.DeliveredChannelsAsync(alert.NotificationId, ct);
-        var failures = new List<Exception>();
-        foreach (var channel in channels.Where(c => !delivered.Contains(c.Name)))
+        var round = await store.Deliveries.DeliverAsync(
+            alert.NotificationId, channels.Select(c => new ChannelSend(c.Name, c.Target, token => c.SendAsync(alert, token))), ct);
+        foreach (var channel in round.Delivered)
         {
-            try
-            {
-                await channel.SendAsync(alert, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                await store.RecordDeliveryAsync(alert.NotificationId, channel.Name, channel.Target, e.Message, ct);
-                ReportingMetrics.Delivery(channel.Name, delivered: false);
-                LogFailed(log, e, alert.NotificationId, alert.Title, channel.Name, channel.Target, context.GetRetryAttempt() + 1, options.Retry.Limit + 1);
-                failures.Add(e);
-                continue;
-            }
-
-            await store.RecordDeliveryAsync(alert.NotificationId, channel.Name, channel.Target, error: null, ct);
-            ReportingMetrics.Delivery(channel.Name, delivered: true);
-            LogDelivered(log, alert.NotificationId, alert.Title, channel.Name);
+            LogDelivered(log, alert.NotificationId, alert.Title, channel);
         }
 
-        if (failures.Count > 0)
+        foreach (var failure in round.Failed)
         {
-            throw new AggregateException($"alert {alert.NotificationId} ({alert.AlertKey}): {failures.Count} channel(s) failed", failures);
+            LogFailed(log, failure.Error, alert.NotificationId, alert.Title, failure.Channel, failure.Target, context.GetRetryAttempt() + 1, options.Retry.Limit + 1);
+        }
+
+        if (round.Failed.Count > 0)
+        {
+            throw new AggregateException($"alert {alert.NotificationId} ({alert.AlertKey}): {round.Failed.Count} channel(s) failed", round.Failed.Select(f => f.Error));
         }
     }
 
