@@ -10,6 +10,9 @@ public sealed class ScrapeEndpointTests : IDisposable
 {
     private static readonly TimeProvider Clock = new FixedClock(new DateTimeOffset(2026, 11, 16, 14, 0, 15, TimeSpan.Zero));
 
+    /// <summary>A request that never reached the listener fails the test instead of leaving it waiting for ever.</summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private readonly HttpListener _listener = new();
     private readonly int _port = FreePort();
     private readonly MetricsEndpoint _endpoint = new(TimeSpan.FromSeconds(5), Clock);
@@ -26,7 +29,7 @@ public sealed class ScrapeEndpointTests : IDisposable
         var serving = Serve(HttpStatusCode.OK, "text/plain; version=0.0.4; charset=utf-8", ExporterOutput.DcgmTwoH100);
 
         var scrape = await _endpoint.ScrapeAsync(new Uri($"http://127.0.0.1:{_port}/metrics"), CancellationToken.None);
-        var accept = await serving;
+        var accept = await serving.WaitAsync(Patience);
 
         Assert.Null(scrape.Failure);
         Assert.Empty(scrape.LineErrors);
@@ -41,7 +44,7 @@ public sealed class ScrapeEndpointTests : IDisposable
         var serving = Serve(HttpStatusCode.OK, "application/openmetrics-text; version=1.0.0; charset=utf-8", "# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running{model_name=\"m\"} 4.0 1763301615.5\n# EOF\n");
 
         var scrape = await _endpoint.ScrapeAsync(new Uri($"http://127.0.0.1:{_port}/metrics"), CancellationToken.None);
-        await serving;
+        await serving.WaitAsync(Patience);
 
         var point = Assert.Single(scrape.Points);
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1763301615500), point.Timestamp);
@@ -53,7 +56,7 @@ public sealed class ScrapeEndpointTests : IDisposable
         var serving = Serve(HttpStatusCode.NotFound, "text/plain", "404 page not found");
 
         var scrape = await _endpoint.ScrapeAsync(new Uri($"http://127.0.0.1:{_port}/metric"), CancellationToken.None);
-        await serving;
+        await serving.WaitAsync(Patience);
 
         Assert.StartsWith("answered 404 Not Found", scrape.Failure, StringComparison.Ordinal);
         Assert.Empty(scrape.Points);
