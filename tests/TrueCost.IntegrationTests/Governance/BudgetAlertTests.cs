@@ -111,6 +111,30 @@ public sealed class BudgetAlertTests(InfrastructureFixture infra)
         Assert.Equal(2, hook.Received.Count);
     }
 
+    [SkippableFact]
+    public async Task A_budget_alert_is_mailed_with_its_title_as_the_subject_and_the_unpriced_usage_in_the_text()
+    {
+        var unavailable = await SmtpSink.UnavailableAsync();
+        Skip.If(unavailable is not null, unavailable);
+        var postgres = await infra.NewDatabaseAsync();
+        await ApplySchemaAsync(postgres);
+        await using var smtp = await SmtpSink.StartAsync();
+        await using var hook = new WebhookReceiver(HttpStatusCode.OK);
+        var governance = Governance(hook.Url, null);
+        governance.Alerts.Email = new SmtpDeliveryOptions
+        {
+            Host = "127.0.0.1", Port = smtp.Port, Security = MailKit.Security.SecureSocketOptions.None, From = "truecost@example.com", To = ["finops@example.com"],
+        };
+        await InsertCostAsync(postgres, "acme", Enumerable.Range(0, 9).Select(h => (Day.AddHours(h), 10.00m, h == 2 ? 5L : 0L)));
+        await using var worker = await StartAsync(postgres, governance, new TestClock(Day.AddHours(9).AddMinutes(5)));
+
+        await Eventually.TrueAsync(() => smtp.Messages().Count == 1 && hook.Received.Count == 1, Patience, () => $"{smtp.Messages().Count} mails; {worker.Problems()}");
+        var mail = smtp.Messages().Single();
+        Assert.Equal("TrueCost: Budget acme-monthly reached 80 % of 100.00 USD", mail.Subject);
+        Assert.Equal("finops@example.com", mail.To.Mailboxes.Single().Address);
+        Assert.Contains("5 requests (4,500 tokens) in scope have no price", mail.TextBody, StringComparison.Ordinal);
+    }
+
     private static GovernanceOptions Governance(Uri json, Uri? slack)
     {
         var options = new GovernanceOptions
