@@ -27,7 +27,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
     public async Task<ScopeCost> CostAsync(BudgetScope scope, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var (where, values) = Filter(scope, 3);
-        await using var cmd = Command($"""
+        await using var cmd = dataSource.Command($"""
             select coalesce(sum({scope.Bucket}), 0), coalesce(sum(unpriced_requests), 0), coalesce(sum(unpriced_tokens), 0)
             from {_cost} where hour >= $1 and hour < $2 and {where}
             """, [from, to, .. values]);
@@ -40,7 +40,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
     public async Task<IReadOnlyList<decimal>> DailyAsync(BudgetScope scope, DateOnly from, DateOnly to, CancellationToken ct)
     {
         var (where, values) = Filter(scope, 3);
-        await using var cmd = Command($"""
+        await using var cmd = dataSource.Command($"""
             select (hour at time zone 'UTC')::date, sum({scope.Bucket})
             from {_cost} where hour >= $1 and hour < $2 and {where} group by 1
             """, [Start(from), Start(to), .. values]);
@@ -62,7 +62,7 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
     {
         var hours = (int)((to - from).Ticks / TimeSpan.TicksPerHour);
         var series = new Dictionary<SeriesKey, decimal[]>();
-        await using var cmd = Command($"""
+        await using var cmd = dataSource.Command($"""
             select hour, grouping(tenant), grouping(route), tenant, route, model,
                    sum(total), {string.Join(", ", BucketColumns.Select(b => $"sum({b})"))}
             from {_cost} where hour >= $1 and hour < $2 and ($3::text is null or tenant = $3)
@@ -136,16 +136,5 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
         }
 
         return (conditions.Count == 0 ? "true" : string.Join(" and ", conditions), values);
-    }
-
-    private NpgsqlCommand Command(string sql, IEnumerable<object> values)
-    {
-        var cmd = dataSource.CreateCommand(sql);
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return cmd;
     }
 }
