@@ -131,11 +131,12 @@ public sealed record BudgetView(
     bool Hard,
     long UnpricedRequests,
     long UnpricedTokens,
+    bool ScopeMatchesCost,
     IReadOnlyList<ThresholdView> Thresholds)
 {
     public static BudgetView Of(BudgetStatus s) => new(
         s.Budget.Name, s.Budget.Scope, s.Budget.Period.ToString().ToLowerInvariant(), s.PeriodStart, s.PeriodEnd, s.AsOf, s.Budget.Amount, s.Currency,
-        s.Actual, s.PercentUsed, s.ForecastExpected, s.ForecastLow, s.ForecastHigh, s.ExceedsOn, s.Budget.Hard, s.UnpricedRequests, s.UnpricedTokens,
+        s.Actual, s.PercentUsed, s.ForecastExpected, s.ForecastLow, s.ForecastHigh, s.ExceedsOn, s.Budget.Hard, s.UnpricedRequests, s.UnpricedTokens, s.ScopeMatched,
         [.. s.Thresholds().Select(t => new ThresholdView(t.Measure.ToString().ToLowerInvariant(), t.Percent, t.Crossed))]);
 }
 

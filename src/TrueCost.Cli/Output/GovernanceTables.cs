@@ -31,7 +31,7 @@ public static class GovernanceTables
                 s.ForecastExpected is { } f
                     ? $"{UsageTables.Money(f, s.Currency)} ({UsageTables.Money(s.ForecastLow ?? f, s.Currency)} – {UsageTables.Money(s.ForecastHigh ?? f, s.Currency)}){(s.ExceedsOn is { } on ? $", over on {on:MMM d}" : string.Empty)}"
                     : "not enough history",
-                crossed.Count == 0 ? "-" : Markup.Escape(string.Join(", ", crossed)),
+                !s.ScopeMatched ? "[red]scope matches no cost: check its tenant, route, model or provider[/]" : crossed.Count == 0 ? "-" : Markup.Escape(string.Join(", ", crossed)),
                 s.UnpricedRequests == 0 ? "none" : $"[yellow]{s.UnpricedRequests:N0} requests, {s.UnpricedTokens:N0} tokens[/]");
         }
 

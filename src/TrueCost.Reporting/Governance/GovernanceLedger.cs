@@ -6,7 +6,8 @@ using TrueCost.Reporting.Governance.Budgets;
 namespace TrueCost.Reporting.Governance;
 
 /// <summary>What a scope cost over a range: the amount of its bucket, and the usage in it that had no price.</summary>
-public sealed record ScopeCost(decimal Amount, long UnpricedRequests, long UnpricedTokens);
+/// <param name="Rows">The cost_hourly rows the scope matched in the range.</param>
+public sealed record ScopeCost(decimal Amount, long UnpricedRequests, long UnpricedTokens, long Rows);
 
 /// <summary>
 /// The read side of governance over cost_hourly: a budget scope's cost and its daily series, and the hourly series
@@ -28,12 +29,12 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
     {
         var (where, values) = Filter(scope, 3);
         await using var cmd = dataSource.Command($"""
-            select coalesce(sum({scope.Bucket}), 0), coalesce(sum(unpriced_requests), 0), coalesce(sum(unpriced_tokens), 0)
+            select coalesce(sum({scope.Bucket}), 0), coalesce(sum(unpriced_requests), 0), coalesce(sum(unpriced_tokens), 0), count(*)
             from {_cost} where hour >= $1 and hour < $2 and {where}
             """, [from, to, .. values]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return new ScopeCost(r.GetDecimal(0), (long)r.GetDecimal(1), (long)r.GetDecimal(2));
+        return new ScopeCost(r.GetDecimal(0), (long)r.GetDecimal(1), (long)r.GetDecimal(2), r.GetInt64(3));
     }
 
     /// <summary>The scope's cost per UTC day of [from, to) (whole days), zero for a day without rows.</summary>

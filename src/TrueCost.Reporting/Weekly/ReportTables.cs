@@ -77,7 +77,8 @@ public static class ReportTables
              Text("thresholds crossed"), new("unpriced requests in scope", ColumnKind.Count)],
             [.. g.Budgets.Select(b => Row(
                 b.Budget.Name, b.Budget.Scope.ToString(), $"{b.PeriodStart:yyyy-MM-dd} – {b.PeriodEnd.AddDays(-1):yyyy-MM-dd}", b.Budget.Amount, b.Actual,
-                (double)b.PercentUsed, b.ForecastExpected, string.Join(", ", b.Thresholds().Where(t => t.Crossed).Select(t => t.Key)), b.UnpricedRequests))]),
+                (double)b.PercentUsed, b.ForecastExpected,
+                b.ScopeMatched ? string.Join(", ", b.Thresholds().Where(t => t.Crossed).Select(t => t.Key)) : "scope matches no cost", b.UnpricedRequests))]),
         new(
             Anomalies,
             "Cost anomalies that started this week",

@@ -21,7 +21,9 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: _history.SeedAsync);
 
         var budgets = await api.GetJsonAsync("/v1/budgets");
-        Assert.Equal(["acme-monthly", "all-weekly"], budgets.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        Assert.Equal(["acme-monthly", "all-weekly", "misspelt"], budgets.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
+        Assert.Equal([true, true, false], budgets.EnumerateArray().Select(b => b.GetProperty("scope_matches_cost").GetBoolean()));
+        Assert.Equal(0m, budgets[2].GetProperty("actual").GetDecimal());
         var acme = budgets[0];
         var (start, _) = new BudgetDefinition { Name = "x", Amount = 1 }.PeriodContaining(DateTimeOffset.UtcNow);
         Assert.Equal(await SumAsync(api.Db, "acme", start, Now), acme.GetProperty("actual").GetDecimal());
@@ -69,6 +71,7 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         [
             new BudgetDefinition { Name = "acme-monthly", Amount = 5000m, Scope = new BudgetScope { Tenant = "acme" } },
             new BudgetDefinition { Name = "all-weekly", Amount = 900m, Period = BudgetPeriodKind.Week, Scope = new BudgetScope { Bucket = "direct_inference" } },
+            new BudgetDefinition { Name = "misspelt", Amount = 100m, Scope = new BudgetScope { Route = "chatt" } },
         ],
     };
 

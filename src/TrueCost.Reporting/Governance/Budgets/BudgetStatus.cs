@@ -4,6 +4,8 @@ namespace TrueCost.Reporting.Governance.Budgets;
 /// <param name="AsOf">The end of the last hour counted (the start of the current hour).</param>
 /// <param name="ForecastExpected">Actual cost of the period's complete days plus the forecast of the rest; null when there is no history to forecast from.</param>
 /// <param name="ExceedsOn">The day the forecast crosses the amount, if it does within the period.</param>
+/// <param name="ScopeMatched">False when the scope matched no cost row in the period nor in the forecast's history: a misspelt
+/// tenant, route or model, whose budget would otherwise read a quiet zero.</param>
 public sealed record BudgetStatus(
     BudgetDefinition Budget,
     DateTimeOffset PeriodStart,
@@ -16,7 +18,8 @@ public sealed record BudgetStatus(
     DateOnly? ExceedsOn,
     long UnpricedRequests,
     long UnpricedTokens,
-    string Currency)
+    string Currency,
+    bool ScopeMatched = true)
 {
     public decimal PercentUsed => Math.Round(Actual / Budget.Amount * 100m, 1);
 

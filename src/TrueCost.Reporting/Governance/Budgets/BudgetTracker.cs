@@ -23,7 +23,9 @@ public sealed class BudgetTracker(GovernanceLedger ledger, ForecastOptions forec
         var remaining = lastDay.DayNumber - today.DayNumber + 1;
         if (remaining <= 0 || daily.All(d => d == 0))
         {
-            return new BudgetStatus(budget, start, end, counted, cost.Amount, remaining <= 0 ? cost.Amount : null, null, null, null, cost.UnpricedRequests, cost.UnpricedTokens, ledger.Currency);
+            return new BudgetStatus(
+                budget, start, end, counted, cost.Amount, remaining <= 0 ? cost.Amount : null, null, null, null, cost.UnpricedRequests, cost.UnpricedTokens, ledger.Currency,
+                ScopeMatched: cost.Rows > 0 || daily.Any(d => d != 0));
         }
 
         var points = CostForecaster.Forecast(daily, historyFirst, remaining, forecast);
