@@ -31,6 +31,7 @@ public sealed partial class GovernanceEvaluator(
     private const int PublishBatch = 200;
 
     private long _rounds;
+    private DateTimeOffset? _anomaliesEvaluatedAt;
 
     /// <summary>Evaluations completed since start (whether or not this replica held the lock).</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
@@ -81,13 +82,20 @@ public sealed partial class GovernanceEvaluator(
                     raised += await EvaluateBudgetAsync(conn, budget, now, ct);
                 }
 
-                if (options.Alerts.AnomalyAlerts)
+                // Anomalies are judged on complete hours: reading weeks of series again is needed once per new hour, not per round.
+                var hour = UtcHour.Floor(now);
+                var anomaliesDue = options.Alerts.AnomalyAlerts && _anomaliesEvaluatedAt != hour;
+                if (anomaliesDue)
                 {
                     (series, var anomalies) = await EvaluateAnomaliesAsync(conn, now, ct);
                     raised += anomalies;
                 }
 
                 await tx.CommitAsync(ct);
+                if (anomaliesDue)
+                {
+                    _anomaliesEvaluatedAt = hour;
+                }
             }
         }
 
