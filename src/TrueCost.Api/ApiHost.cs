@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Marten;
 using Npgsql;
 using TrueCost.Api.Auth;
 using TrueCost.Api.Commitments;
 using TrueCost.Api.Costs;
+using TrueCost.Api.Explorer;
 using TrueCost.Api.Governance;
 using TrueCost.Api.Health;
 using TrueCost.Api.Incidents;
@@ -12,6 +14,8 @@ using TrueCost.Api.Pools;
 using TrueCost.Api.Statements;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Governance;
+using TrueCost.Reporting.Incidents;
+using TrueCost.Reporting.Rightsizing;
 using TrueCost.ServiceDefaults;
 
 namespace TrueCost.Api;
@@ -24,8 +28,15 @@ public static class ApiHost
 {
     /// <param name="ops">The process's ops settings and telemetry: log format and <c>/metrics</c> (simple logs and no <c>/metrics</c> without).</param>
     /// <param name="governance">Budgets, anomaly and forecast settings shown by /v1/budgets, /v1/anomalies and /v1/forecast (none configured without).</param>
+    /// <param name="findings">The breakeven and rightsizing rules' settings (Reporting:Findings) for the explorer's findings page (their defaults without).</param>
     public static WebApplication Build(
-        string postgres, ApiOptions options, string[]? urls = null, LedgerOptions? ledger = null, ProcessOps? ops = null, GovernanceOptions? governance = null)
+        string postgres,
+        ApiOptions options,
+        string[]? urls = null,
+        LedgerOptions? ledger = null,
+        ProcessOps? ops = null,
+        GovernanceOptions? governance = null,
+        FindingsOptions? findings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(postgres);
         ledger ??= new LedgerOptions();
@@ -53,6 +64,11 @@ public static class ApiHost
         builder.Services.AddSingleton<CostStore>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddGovernanceQueries(governance ?? new GovernanceOptions());
+        builder.Services.AddSingleton(findings ?? new FindingsOptions());
+        // The incident page's postmortem block folds the incident's event stream, as `truecost incident-cost` does.
+        builder.Services.AddSingleton<IDocumentStore>(_ => LedgerStore.CreateStore(postgres, ledger));
+        builder.Services.AddSingleton<IncidentCostLoader>();
+        builder.Services.AddExplorer();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -61,6 +77,7 @@ public static class ApiHost
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapOpenApi();
+        app.MapExplorer();
         app.MapHealth(ops);
         var v1 = app.MapGroup("/v1")
             .RequireAuthorization()

@@ -2,17 +2,23 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using TrueCost.Api.Explorer;
 
 namespace TrueCost.Api.Auth;
 
 /// <summary>
-/// Authentication by the <c>X-Api-Key</c> header. Failures are answered with ProblemDetails:
-/// 401 for a missing or unknown key, 403 for a tenant-scoped key asking for something beyond its tenant.
+/// Authentication by the <c>X-Api-Key</c> header, or by the cost explorer's session cookie (<see cref="ExplorerSession"/>)
+/// that signing in with a key sets. Failures on /v1 are answered with ProblemDetails: 401 for a missing or unknown
+/// key, 403 for a tenant-scoped key asking for something beyond its tenant; the explorer's pages send a browser
+/// without a session to the sign-in page.
 /// </summary>
 public static class ApiKeyAuthentication
 {
     public const string Scheme = "ApiKey";
     public const string Header = "X-Api-Key";
+
+    /// <summary>Picks the key header when a request has one, else the session cookie for the explorer's pages or a request carrying it.</summary>
+    public const string KeyOrSession = "ApiKeyOrSession";
 
     /// <summary>Policy for resources that span tenants (pools, incidents): only unscoped keys.</summary>
     public const string AllTenantsPolicy = "all-tenants";
@@ -20,12 +26,20 @@ public static class ApiKeyAuthentication
     public static IServiceCollection AddApiKeys(this IServiceCollection services, ApiOptions options)
     {
         services.AddSingleton(new ApiKeyRing(options));
-        services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
+        services.AddAuthentication(KeyOrSession)
+            .AddPolicyScheme(KeyOrSession, null, o => o.ForwardDefaultSelector = Select)
+            .AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null)
+            .AddExplorerSession();
         services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(Scheme).RequireAuthenticatedUser().Build())
-            .AddPolicy(AllTenantsPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireAssertion(c => Caller.From(c.User).SeesAllTenants));
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(KeyOrSession).RequireAuthenticatedUser().Build())
+            .AddPolicy(AllTenantsPolicy, p => p.AddAuthenticationSchemes(KeyOrSession).RequireAuthenticatedUser().RequireAssertion(c => Caller.From(c.User).SeesAllTenants));
         return services;
     }
+
+    private static string Select(HttpContext context) =>
+        context.Request.Headers.ContainsKey(Header) ? Scheme
+        : ExplorerSession.IsExplorerPath(context.Request.Path) || context.Request.Cookies.ContainsKey(ExplorerSession.CookieName) ? ExplorerSession.Scheme
+        : Scheme;
 
     private sealed class Handler(
         IOptionsMonitor<AuthenticationSchemeOptions> options,

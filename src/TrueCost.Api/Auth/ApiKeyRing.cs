@@ -14,6 +14,9 @@ internal sealed class ApiKeyRing
         _keys = [.. options.Keys.Select(k => (k, Convert.FromHexString(k.KeyHash)))];
     }
 
+    /// <summary>The key of this name, for a session signed in with it earlier; null once the key is removed from the configuration.</summary>
+    public ApiKey? Named(string name) => _keys.Select(k => k.Key).FirstOrDefault(k => k.Name == name);
+
     public ApiKey? Find(string presented)
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];

@@ -20,6 +20,13 @@ internal sealed class SqlWhere
         return this;
     }
 
+    /// <summary>Adds a value without a condition and returns its placeholder, for use elsewhere in the same command.</summary>
+    public string Parameter(object value)
+    {
+        _values.Add(value);
+        return $"${_values.Count}";
+    }
+
     /// <summary>An equality filter; an absent or empty value filters nothing.</summary>
     public SqlWhere AddIf(string column, string? value) => string.IsNullOrEmpty(value) ? this : Add(column, "=", value);
 

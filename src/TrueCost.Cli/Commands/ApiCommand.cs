@@ -15,7 +15,7 @@ public static class ApiCommand
 
     public static Command Create()
     {
-        var command = new Command("api", "Serve the cost query API (API keys from Api__Keys__N__Name/KeyHash/Tenant), with /healthz, /readyz and /metrics") { Endpoints.Postgres, Urls };
+        var command = new Command("api", "Serve the cost query API and the cost explorer at /ui/ (API keys from Api__Keys__N__Name/KeyHash/Tenant), with /healthz, /readyz and /metrics") { Endpoints.Postgres, Urls };
         command.SetAction(async (parse, ct) =>
         {
             var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
@@ -28,7 +28,7 @@ public static class ApiCommand
             WebApplication app;
             try
             {
-                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger, ops, settings.Governance);
+                app = ApiHost.Build(postgres, ApiOptions.Bind(configuration), parse.GetValue(Urls)!.Split(';'), ledger, ops, settings.Governance, settings.Findings);
             }
             catch (InvalidOperationException e)
             {

@@ -74,7 +74,7 @@ public static class DevCommand
         // A fresh key per run: only its hash is configured, the key itself is printed once.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var api = ApiHost.Build(
-            postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops, settings.Governance);
+            postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops, settings.Governance, settings.Findings);
         await api.StartAsync(ct);
         using var reporting = EmbeddedReporting(settings, postgres.ConnectionString);
         await reporting.StartAsync(ct);
@@ -84,6 +84,7 @@ public static class DevCommand
         AnsiConsole.MarkupLine("[bold green]TrueCost dev environment is up[/] (Ctrl-C to stop)");
         PrintInfrastructure(postgres, kafka);
         AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
+        AnsiConsole.MarkupLine($"  [bold]cost explorer:[/] open http://127.0.0.1:{ports.Api}/ui/ and sign in with the TRUECOST_API_KEY above");
         AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
         AnsiConsole.WriteLine($"export TRUECOST_METRICS=http://127.0.0.1:{ports.Ops}{OpsEndpoints.MetricsPath}");
         AnsiConsole.MarkupLine($"  topics: {string.Join(", ", Topics.All)}, {ingest.Otlp.SpansTopic}, {ingest.Otlp.MetricsTopic}, {ingest.LiteLlm.Topic} (+ .dlq)");

@@ -106,7 +106,8 @@ public static class WeeklyReportComposer
             .ToList();
     }
 
-    private static List<PoolUtilization> Pools(IReadOnlyList<PoolHour> hours) =>
+    /// <summary>Each pool over the hours given: GPU hours, GPU-second-weighted mean utilization, peak, cost and idle cost, costliest first.</summary>
+    public static List<PoolUtilization> Pools(IReadOnlyList<PoolHour> hours) =>
         hours.GroupBy(h => h.Pool, StringComparer.Ordinal)
             .Select(g =>
             {
