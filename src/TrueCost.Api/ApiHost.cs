@@ -66,7 +66,7 @@ public static class ApiHost
         builder.Services.AddGovernanceQueries(governance ?? new GovernanceOptions());
         builder.Services.AddSingleton(findings ?? new FindingsOptions());
         // The incident page's postmortem block folds the incident's event stream, as `truecost incident-cost` does.
-        builder.Services.AddSingleton<IDocumentStore>(_ => LedgerStore.CreateStore(postgres, ledger));
+        builder.Services.AddSingleton<IDocumentStore>(_ => LedgerStore.CreateReadStore(postgres, ledger));
         builder.Services.AddSingleton<IncidentCostLoader>();
         builder.Services.AddExplorer();
 

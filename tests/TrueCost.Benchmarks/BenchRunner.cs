@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Spectre.Console;
 using TrueCost.Benchmarks.EndToEnd;
+using TrueCost.Benchmarks.Explorer;
 using TrueCost.Benchmarks.Freshness;
 using TrueCost.Benchmarks.Limits;
 using TrueCost.Benchmarks.Queries;
@@ -48,8 +49,9 @@ public static class BenchRunner
             await QueryDataSeed.SeedAsync(await infra.CreateDatabaseAsync("query", ct), plan.QueryRequests, plan.QueryDays, ct));
         var queries = await Timed("cost queries", () => QueryLatency.RunAsync(data, plan.QueryRepeats, ct));
         var report = await Timed("weekly report", () => WeeklyReportTiming.RunAsync(data, ct));
+        var explorer = await Timed("cost explorer first view (server and Chromium)", () => ExplorerFirstView.RunAsync(data, plan.QueryRepeats, ct));
 
-        var run = new BenchRun(plan, environment, copy, marten, martenShaped, ingest, otlp, rebuild, freshness, data, queries, report);
+        var run = new BenchRun(plan, environment, copy, marten, martenShaped, ingest, otlp, rebuild, freshness, data, queries, report, explorer);
         AnsiConsole.WriteLine();
         AnsiConsole.Write(ResultsTable.Render(run));
         foreach (var note in ResultsTable.Notes(run))

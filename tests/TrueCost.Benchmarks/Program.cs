@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using TrueCost.Benchmarks;
 using TrueCost.Benchmarks.EndToEnd;
+using TrueCost.Benchmarks.Explorer;
 using TrueCost.Benchmarks.Governance;
 
 var quick = new Option<bool>("--quick") { Description = "Small data sets: finishes in well under a minute (CI)" };
@@ -16,7 +17,7 @@ var projectionBatchSize = new Option<int?>("--projection-batch-size") { Descript
 
 var root = new RootCommand("TrueCost benchmark: the ingest pipeline against this machine's own limits, in one run")
 {
-    quick, json, records, batchSize, partitions, workers, writeLanes, projectionBatchSize, toastCompression, WorkerCommand.Create(), GovernanceCommand.Create(),
+    quick, json, records, batchSize, partitions, workers, writeLanes, projectionBatchSize, toastCompression, WorkerCommand.Create(), GovernanceCommand.Create(), ExplorerCommand.Create(),
 };
 root.SetAction((parse, ct) => BenchRunner.RunAsync(
     BenchPlan.Create(

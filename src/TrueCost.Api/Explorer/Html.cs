@@ -12,7 +12,7 @@ internal sealed record NavPage(string Title, string Path, bool AllTenants);
 
 /// <summary>
 /// Server-rendered HTML for the explorer: the page layout, encoded text, money, tables and chart containers. Every
-/// chart is drawn by Apache ECharts from a JSON data island beside it (explorer.js) and has its data as a table
+/// chart is drawn by Apache ECharts (bundled into explorer.js) from a JSON data island beside it and has its data as a table
 /// too, for screen readers and for copying.
 /// </summary>
 internal static class Html
@@ -85,7 +85,6 @@ internal static class Html
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{E(title)} · TrueCost</title>
             <link rel="stylesheet" href="{ExplorerAssets.Url("explorer.css")}">
-            <script src="{ExplorerAssets.Url("echarts.min.js")}" defer></script>
             <script src="{ExplorerAssets.Url("explorer.js")}" defer></script>
             </head>
             <body>

@@ -122,4 +122,13 @@ public static class LedgerStore
 
     public static DocumentStore CreateStore(string connectionString, LedgerOptions options) =>
         DocumentStore.For(opts => Configure(opts, connectionString, options));
+
+    /// <summary>A store for processes that only read events (the API): it never changes the schema and never runs projections.</summary>
+    public static DocumentStore CreateReadStore(string connectionString, LedgerOptions options) =>
+        DocumentStore.For(opts =>
+        {
+            Configure(opts, connectionString, options);
+            opts.AutoCreateSchemaObjects = AutoCreate.None;
+            opts.Projections.AsyncMode = DaemonMode.ExternallyManaged;
+        });
 }

@@ -17,6 +17,8 @@ public sealed record BenchFigures(
     [property: JsonPropertyName("query_p50_ms")] double? QueryP50Ms,
     [property: JsonPropertyName("query_p95_ms")] double? QueryP95Ms,
     [property: JsonPropertyName("report_s")] double? ReportSeconds,
+    [property: JsonPropertyName("explorer_server_p95_ms")] double? ExplorerServerP95Ms,
+    [property: JsonPropertyName("explorer_browser_p95_ms")] double? ExplorerBrowserP95Ms,
     [property: JsonPropertyName("rebuild_s")] double? RebuildSeconds,
     [property: JsonPropertyName("worker_peak_mb")] double? WorkerPeakMb,
     [property: JsonPropertyName("copy_cpu_s_per_million")] double? CopyCpuSecondsPerMillion,

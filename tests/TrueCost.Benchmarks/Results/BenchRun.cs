@@ -1,5 +1,6 @@
 using TrueCost.Benchmarks.Measurement;
 using TrueCost.Benchmarks.EndToEnd;
+using TrueCost.Benchmarks.Explorer;
 using TrueCost.Benchmarks.Freshness;
 using TrueCost.Benchmarks.Limits;
 using TrueCost.Benchmarks.Queries;
@@ -21,7 +22,8 @@ public sealed record BenchRun(
     FreshnessResult Freshness,
     QueryData QueryData,
     QueryLatencyResult Queries,
-    ReportTimingResult Report)
+    ReportTimingResult Report,
+    ExplorerFirstViewResult Explorer)
 {
     public double EndToEndToCopy => Ingest.RecordsPerSecond / Copy.RecordsPerSecond;
 
@@ -49,6 +51,8 @@ public sealed record BenchRun(
         Math.Round(Queries.P50Ms, 1),
         Math.Round(Queries.P95Ms, 1),
         Math.Round(Report.Seconds, 2),
+        Math.Round(Explorer.ServerP95Ms, 1),
+        Round(Explorer.BrowserP95Ms, 1),
         Math.Round(Rebuild.Seconds, 2),
         Math.Round(Ingest.PeakWorkingSetMb, 1),
         Round(CopyCpuPerMillion, 2),

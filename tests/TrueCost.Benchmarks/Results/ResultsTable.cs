@@ -15,6 +15,7 @@ public static class ResultsTable
     private const double LagP95TargetMs = 5_000;
     private const double QueryP95TargetMs = 200;
     private const double ReportTargetSeconds = 10;
+    private const double FirstViewTargetMs = 1000;
     private const double RebuildTargetSeconds = 600;
 
     /// <summary>Busy cores of other processes above which the absolute figures are flagged as disturbed.</summary>
@@ -50,6 +51,13 @@ public static class ResultsTable
             $"{queries.P50Ms:N1} / {queries.P95Ms:N1} ms", "p95 < 200 ms", Verdict(queries.P95Ms < QueryP95TargetMs, $"{queries.P95Ms / QueryP95TargetMs:0.00} × target"));
         Row(table, $"weekly report {run.Report.Week}: load + compose + write HTML/Markdown/CSV (median of 3)",
             $"{run.Report.Seconds:N2} s", "< 10 s", Verdict(run.Report.Seconds < ReportTargetSeconds, $"{run.Report.Seconds / ReportTargetSeconds:0.00} × target"));
+        var explorer = run.Explorer;
+        Row(table, $"cost explorer overview (default view: the last 7 days), server, {run.QueryData.Requests:N0} requests in the ledger, p50 / p95 ({explorer.Runs} runs)",
+            $"{explorer.ServerP50Ms:N1} / {explorer.ServerP95Ms:N1} ms", "—", "—");
+        Row(table, $"  explorer page p95 · overview over all {run.Plan.QueryDays} days p95 (server)", $"{explorer.ExplorerServerP95Ms:N1} · {explorer.MonthServerP95Ms:N1} ms", "—", "—");
+        Row(table, "cost explorer first view in Chromium: navigation → overview chart drawn, fresh context each run, p50 / p95",
+            explorer.BrowserP95Ms is { } p95 ? $"{explorer.BrowserP50Ms:N0} / {p95:N0} ms" : "skipped",
+            "p95 < 1 s", explorer.BrowserP95Ms is { } b ? Verdict(b < FirstViewTargetMs, $"{b / FirstViewTargetMs:0.00} × target") : explorer.BrowserNote ?? "—");
         Row(table, $"usage_hourly rebuild, measured over the end-to-end events ({rebuild.Requests:N0} requests, {rebuild.Events:N0} events, {rebuild.PageSize:N0} events per daemon page)",
             $"{rebuild.Seconds:N2} s", "—", $"{rebuild.RequestsPerSecond:N0} requests/s");
         var extrapolated = rebuild.ExtrapolatedSecondsFor(BenchPlan.TargetRequests);

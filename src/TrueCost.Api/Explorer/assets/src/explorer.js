@@ -1,9 +1,16 @@
-// The cost explorer's charts: each [data-chart] element is drawn by Apache ECharts (bundled at build time) from the
-// JSON data island its data-chart attribute names. A drawn chart gets data-rendered="true" (the browser tests and
-// the benchmark wait for it). Buttons with data-copy copy the text of the element they name.
-"use strict";
+// The cost explorer's charts: each [data-chart] element is drawn by Apache ECharts from the JSON data island its
+// data-chart attribute names. A drawn chart gets data-rendered="true" (the browser tests and the benchmark wait for
+// it). Buttons with data-copy copy the text of the element they name. esbuild bundles this file with only the parts
+// of ECharts it uses (npm run build, run by the API project's build), which the browser parses in a third of the time
+// of the full library.
+import * as echarts from "echarts/core";
+import { BarChart, HeatmapChart } from "echarts/charts";
+import { AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
+import { CanvasRenderer } from "echarts/renderers";
 
-(function () {
+echarts.use([BarChart, HeatmapChart, AriaComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
+
+{
   // Okabe–Ito: told apart with the common colour-vision deficiencies; decals add patterns on top.
   const palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000", "#999999"];
   const money = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
@@ -46,7 +53,7 @@
 
   function draw(element) {
     const island = document.getElementById(element.dataset.chart);
-    if (!island || typeof echarts === "undefined") {
+    if (!island) {
       element.textContent = "The chart could not be drawn; its data is in the table below.";
       return;
     }
@@ -78,4 +85,4 @@
     document.querySelectorAll("[data-chart]").forEach(draw);
     document.querySelectorAll("button[data-copy]").forEach((b) => b.addEventListener("click", () => copy(b)));
   });
-})();
+}
