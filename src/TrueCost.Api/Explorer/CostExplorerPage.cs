@@ -20,9 +20,11 @@ internal static class CostExplorerPage
     {
         var ct = context.RequestAborted;
         var (caller, view) = await ViewForm.ReadAsync(context, queries, time);
-        var groups = await queries.GroupsAsync(view, ct);
-        var series = await queries.GroupSeriesAsync(view, ct);
-        var values = await queries.FilterValuesAsync(view, caller.Tenant, ct);
+        var groupsRead = queries.GroupsAsync(view, ct);
+        var seriesRead = queries.GroupSeriesAsync(view, ct);
+        var valuesRead = queries.FilterValuesAsync(view, caller.Tenant, ct);
+        await Task.WhenAll(groupsRead, seriesRead, valuesRead);
+        var (groups, series, values) = (await groupsRead, await seriesRead, await valuesRead);
         var total = ViewForm.Sum(groups.Select(g => g.Amounts));
         var tokens = groups.Sum(g => g.Tokens);
 
