@@ -50,6 +50,8 @@ public static class ApiHost
 
         builder.AddServiceDefaults(ops, postgres: true);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // The session keys are kept unencrypted in a schema only the API's role can read (SessionKeyStore); the key manager warns about that on every start.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json =>
         {

@@ -19,6 +19,7 @@ public static class ExplorerEndpoints
             o.FormFieldName = "csrf";
         });
         services.AddSingleton<ExplorerQueries>();
+        SessionKeyStore.AddSessionKeys(services);
         return services;
     }
 

@@ -21,14 +21,24 @@ public sealed class ApiUnderTest : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ApiUnderTest(WebApplication app, NpgsqlDataSource db, Uri address)
+    private ApiUnderTest(WebApplication app, NpgsqlDataSource db, Uri address, string postgres, ApiOptions options, LedgerOptions ledger)
     {
         _app = app;
         Db = db;
         Address = address;
+        Postgres = postgres;
+        Options = options;
+        Ledger = ledger;
     }
 
     public NpgsqlDataSource Db { get; }
+
+    /// <summary>The connection string of the test's database, for a second host over the same ledger.</summary>
+    public string Postgres { get; }
+
+    public ApiOptions Options { get; }
+
+    public LedgerOptions Ledger { get; }
 
     public Uri Address { get; }
 
@@ -59,7 +69,7 @@ public sealed class ApiUnderTest : IAsyncDisposable
         };
         var app = ApiHost.Build(postgres, keys, ["http://127.0.0.1:0"], ledger, governance: governance);
         await app.StartAsync();
-        return new ApiUnderTest(app, db, new Uri(app.Urls.Single()));
+        return new ApiUnderTest(app, db, new Uri(app.Urls.Single()), postgres, keys, ledger);
     }
 
     public HttpClient Client(string? key = AdminKey)
