@@ -6,9 +6,10 @@ namespace TrueCost.Ledger.Governance;
 /// Finds cost spikes in a series, on its hours and on its UTC days (summed from the hours), against a baseline
 /// that knows the hour of week (day of week), follows growth and level shifts, and shrugs off past spikes
 /// (<see cref="SeasonalBaseline"/>). A period is anomalous when its log residual reaches
-/// <see cref="AnomalyOptions.Threshold"/> robust standard deviations, alone or as part of a window of 3, 6 or 12
-/// hours (3 days) that does as a whole; consecutive anomalous periods are one <see cref="Anomaly"/>, reported when
-/// its impact reaches the cost floor of its granularity (<see cref="AnomalyOptions.MinimumImpact"/>).
+/// <see cref="AnomalyOptions.HourlyThreshold"/> (<see cref="AnomalyOptions.Threshold"/> for days) robust standard
+/// deviations, alone or as part of a window of 3, 6 or 12 hours (3 days) that does as a whole; consecutive anomalous
+/// periods are one <see cref="Anomaly"/>, reported when its impact reaches the cost floor of its granularity
+/// (<see cref="AnomalyOptions.MinimumImpact"/>).
 /// <para>
 /// Only spikes are reported: a drop saves money and is not what budgets and alerts guard against (an outage has
 /// its own monitoring), so <see cref="Anomaly.Impact"/> is always positive. A period is judged only from its
@@ -29,8 +30,15 @@ public static class AnomalyDetector
     private static readonly int[] HourWindows = [3, 6, 12];
     private static readonly int[] DayWindows = [3];
 
-    /// <summary>A period of an anomalous window is part of the anomaly when it is at least this far above its own expected cost, not a neighbour that merely came out a little high.</summary>
-    private const double MinimumScoreInWindow = 2.0;
+    /// <summary>
+    /// An hour of an anomalous window is part of the anomaly when it is at least this far above its own expected cost,
+    /// not a neighbour that merely came out at its expected cost. Low on purpose: each hour of a long moderate spike is
+    /// only one or two spreads high, and leaving those hours out cut the anomaly's impact below the cost floor.
+    /// </summary>
+    private const double MinimumHourScoreInWindow = 0.5;
+
+    /// <summary>A day of an anomalous window of days is part of the anomaly when it is at least this far above its own expected cost, not a neighbour that merely came out a little high.</summary>
+    private const double MinimumDayScoreInWindow = 2.0;
 
     /// <summary>The anomalies of both granularities that start at or after <paramref name="from"/>, by start.</summary>
     public static IReadOnlyList<Anomaly> Detect(CostSeries series, DateTimeOffset from, AnomalyOptions options)
@@ -63,7 +71,9 @@ public static class AnomalyDetector
         var values = Array.ConvertAll(costs, c => (double)c);
         var hourly = granularity == AnomalyGranularity.Hour;
         var fit = SeasonalBaseline.Fit(values, hourly ? 24 : 1, firstPeriodOfDay, hourly ? HourWindows : DayWindows, options);
-        var scores = Scores(fit, values, options);
+        var scores = hourly
+            ? Scores(fit, values, options.HourlyThreshold, MinimumHourScoreInWindow)
+            : Scores(fit, values, options.Threshold, MinimumDayScoreInWindow);
         var anomalies = new List<Anomaly>();
         var i = fit.FirstJudged;
         while (i < values.Length)
@@ -98,22 +108,22 @@ public static class AnomalyDetector
 
     /// <summary>
     /// The score of each anomalous period (NaN: not anomalous): a period above its expected cost whose own z, or the z
-    /// of a window it belongs to (when its own z is at least <see cref="MinimumScoreInWindow"/>), reaches the
-    /// threshold; the largest of those z.
+    /// of a window it belongs to (when its own z is at least <paramref name="minimumInWindow"/>), reaches the
+    /// <paramref name="threshold"/>; the largest of those z.
     /// </summary>
-    private static double[] Scores(SeasonalBaseline fit, double[] values, AnomalyOptions options)
+    private static double[] Scores(SeasonalBaseline fit, double[] values, double threshold, double minimumInWindow)
     {
         var scores = new double[values.Length];
         Array.Fill(scores, double.NaN);
         for (var i = fit.FirstJudged; i < values.Length; i++)
         {
-            Mark(fit, values, scores, i, i, fit.Score(i), options);
+            Mark(fit, values, scores, (i, i), fit.Score(i), (threshold, minimumInWindow));
             for (var w = 0; w < fit.Windows.Length; w++)
             {
                 var first = i - fit.Windows[w] + 1;
                 if (first >= fit.FirstJudged)
                 {
-                    Mark(fit, values, scores, first, i, fit.WindowScore(w, i), options);
+                    Mark(fit, values, scores, (first, i), fit.WindowScore(w, i), (threshold, minimumInWindow));
                 }
             }
         }
@@ -121,16 +131,17 @@ public static class AnomalyDetector
         return scores;
     }
 
-    private static void Mark(SeasonalBaseline fit, double[] values, double[] scores, int first, int last, double score, AnomalyOptions options)
+    private static void Mark(
+        SeasonalBaseline fit, double[] values, double[] scores, (int First, int Last) window, double score, (double Threshold, double MinimumInWindow) bar)
     {
-        if (!(score >= options.Threshold))
+        if (!(score >= bar.Threshold))
         {
             return;
         }
 
-        for (var i = first; i <= last; i++)
+        for (var i = window.First; i <= window.Last; i++)
         {
-            if (values[i] > fit.Expected(i) && fit.Score(i) >= MinimumScoreInWindow && !(scores[i] >= score))
+            if (values[i] > fit.Expected(i) && fit.Score(i) >= bar.MinimumInWindow && !(scores[i] >= score))
             {
                 scores[i] = score;
             }

@@ -14,8 +14,15 @@ public sealed class AnomalyOptions
     /// <summary>Days of recent cost whose median ratio to the baseline follows growth and level shifts.</summary>
     public int LevelDays { get; set; } = 7;
 
-    /// <summary>Robust z (the log of cost over expected cost, in robust standard deviations) at or above which a period is anomalous.</summary>
+    /// <summary>Robust z (the log of cost over expected cost, in robust standard deviations) at or above which a day is anomalous.</summary>
     public double Threshold { get; set; } = 3.5;
+
+    /// <summary>
+    /// The robust z at or above which an hour, or a window of hours, is anomalous: higher than <see cref="Threshold"/>
+    /// because a week has 24 times as many hours (and their windows) as days to test, so the same few false alarms a
+    /// week need a stricter bar per test.
+    /// </summary>
+    public double HourlyThreshold { get; set; } = 4.0;
 
     /// <summary>
     /// The least spread assumed, as a share of the expected cost, so a flat or very regular series does not alarm
@@ -57,9 +64,9 @@ public sealed class AnomalyOptions
             throw new InvalidOperationException($"{Section}:LevelDays {LevelDays} is outside 3..28");
         }
 
-        if (!double.IsFinite(Threshold) || Threshold <= 0)
+        if (!double.IsFinite(Threshold) || Threshold <= 0 || !double.IsFinite(HourlyThreshold) || HourlyThreshold <= 0)
         {
-            throw new InvalidOperationException($"{Section}:Threshold {Threshold} must be a positive number");
+            throw new InvalidOperationException($"{Section}:Threshold and HourlyThreshold must be positive numbers (have {Threshold}, {HourlyThreshold})");
         }
 
         if (!double.IsFinite(MinimumRelativeSpread) || MinimumRelativeSpread is < 0 or > 1)

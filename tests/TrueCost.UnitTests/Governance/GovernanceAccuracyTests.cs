@@ -12,15 +12,16 @@ public class GovernanceAccuracyTests
 
     [Fact]
     public void Daily_detection_finds_nine_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
-        AssertDetection(Figures.Value.Daily, eligible: 300, recall: 0.90, falseAlarms: 1);
+        AssertDetection(Figures.Value.Daily, eligible: 595, recall: 0.922, falseAlarms: 0.38);
 
     /// <summary>
-    /// Recall is below the target of 90 % (80.8 % measured on this seed, 78.4 % and 80.3 % on seeds 15 and 16,
-    /// whose false alarms are 1.40 and 1.07): this bound holds the level reached on seed 14 so it cannot slip.
+    /// Recall is below the target of 90 % (82.4 % measured on this seed with 0.76 false alarms; 80.2 %, 81.9 % and
+    /// 81.1 % on seeds 15 to 17, whose false alarms are 0.95, 0.59 and 0.71): these bounds hold the level reached on
+    /// seed 14 so it cannot slip.
     /// </summary>
     [Fact]
     public void Hourly_detection_finds_eight_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
-        AssertDetection(Figures.Value.Hourly, eligible: 1_000, recall: 0.80, falseAlarms: 1);
+        AssertDetection(Figures.Value.Hourly, eligible: 2_074, recall: 0.823, falseAlarms: 0.76);
 
     [Fact]
     public void Month_end_forecasts_are_within_ten_percent_and_beat_seasonal_naive()
