@@ -126,6 +126,6 @@ public sealed partial class ExplorerSessionTests(InfrastructureFixture infra)
 
     private static string Token(string html) => WebUtility.HtmlDecode(CsrfField().Match(html).Groups[1].Value);
 
-    [GeneratedRegex("""name="csrf" value="([^"]*)" """)]
+    [GeneratedRegex("name=\"csrf\" value=\"([^\"]*)\"")]
     private static partial Regex CsrfField();
 }
