@@ -26,7 +26,6 @@ public static class ExplorerEndpoints
     {
         app.Use(SecurityHeaders);
         app.MapGet("/", () => Results.Redirect("/ui/")).ExcludeFromDescription();
-        app.MapGet(ExplorerSession.PathPrefix, () => Results.Redirect("/ui/")).ExcludeFromDescription();
         var ui = app.MapGroup(ExplorerSession.PathPrefix).ExcludeFromDescription();
         ui.MapGet("/assets/{name}", (string name, HttpContext context) => ExplorerAssets.Serve(name, context)).AllowAnonymous();
         ui.MapGet("/sign-in", SignInPage.Show).AllowAnonymous();

@@ -34,7 +34,7 @@ internal sealed record UnpricedShare(long Requests, long Tokens, long UnpricedRe
 /// </summary>
 internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
 {
-    private static readonly string Sums = string.Join(", ", CostAmounts.Columns.Concat(CostAmounts.CountColumns).Select(c => $"coalesce(sum(c.{c}), 0)"));
+    private static readonly string Sums = string.Join(", ", CostAmounts.Columns.Concat(CostAmounts.CountColumns).Select(c => $"coalesce(sum(c.{c}), 0) as {c}"));
     private readonly string _cost = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.CostHourly);
     private readonly string _usage = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.UsageHourly);
     private readonly string _priced = LedgerTables.QualifiedName(ledger.Schema, LedgerTables.PricedUsage);
@@ -46,7 +46,7 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
     {
         var where = new SqlWhere().Add("currency", "=", ledger.Currency).AddIf("tenant", tenant);
         await using var cmd = where.Command(db, $"select max(hour) from {_cost} where {where.Sql}");
-        return await cmd.ExecuteScalarAsync(ct) is DateTimeOffset at ? at : null;
+        return await cmd.ExecuteScalarAsync(ct) is DateTime at ? new DateTimeOffset(at) : null;
     }
 
     /// <summary>
