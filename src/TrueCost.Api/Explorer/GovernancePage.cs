@@ -65,7 +65,7 @@ internal static class GovernancePage
             : Html.Table("forecast", $"Forecast of the month per bucket as of {now:yyyy-MM-dd} (actual of the complete days + forecast of the rest)", ["Bucket", "Month", "Actual to date", "Month-end expected", "80 % band"],
                 forecasts.Select(f => (IReadOnlyList<Cell>)
                 [
-                    Cell.Text(f.Key.Value), Cell.Text(f.MonthEnd.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture)), Cell.Money(f.MonthEnd.ActualToDate),
+                    Cell.Text(f.Key.Bucket), Cell.Text(f.MonthEnd.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture)), Cell.Money(f.MonthEnd.ActualToDate),
                     Cell.Money(f.MonthEnd.Expected), Cell.Number($"{Html.Money(f.MonthEnd.Low)} – {Html.Money(f.MonthEnd.High)}"),
                 ])));
         return Html.Page(context, caller, Title, queries.Currency, body.ToString());

@@ -8,6 +8,9 @@ namespace TrueCost.Api.Explorer;
 /// <summary>The controls that change a view (range, grain, and on the explorer grouping and filters), as a GET form so the URL holds the view.</summary>
 internal static class ViewForm
 {
+    /// <summary>What the range inputs accept (a day or an hour, as <see cref="ExplorerView.Text"/> writes them); kept out of the interpolated markup, where {4} would be a hole.</summary>
+    private const string RangePattern = @"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}Z)?";
+
     /// <summary>Reads the view of a request: its default range ends with the last day that has cost the caller may see.</summary>
     public static async Task<(Caller Caller, ExplorerView View)> ReadAsync(HttpContext context, ExplorerQueries queries, TimeProvider time)
     {
@@ -51,8 +54,8 @@ internal static class ViewForm
         }
 
         sb.Append(CultureInfo.InvariantCulture, $"""
-            <div class="field"><label for="from">From (UTC)</label><input id="from" name="from" value="{Html.E(ExplorerView.Text(view.From))}" pattern="\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}Z)?" aria-describedby="range-help"></div>
-            <div class="field"><label for="to">To (UTC, excluded)</label><input id="to" name="to" value="{Html.E(ExplorerView.Text(view.To))}" pattern="\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}Z)?" aria-describedby="range-help"></div>
+            <div class="field"><label for="from">From (UTC)</label><input id="from" name="from" value="{Html.E(ExplorerView.Text(view.From))}" pattern="{RangePattern}" aria-describedby="range-help"></div>
+            <div class="field"><label for="to">To (UTC, excluded)</label><input id="to" name="to" value="{Html.E(ExplorerView.Text(view.To))}" pattern="{RangePattern}" aria-describedby="range-help"></div>
             <div class="field"><label for="grain">Step</label><select id="grain" name="grain">
             """);
         foreach (var g in Enum.GetValues<Grain>())
