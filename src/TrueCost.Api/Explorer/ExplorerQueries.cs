@@ -51,25 +51,51 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
     }
 
     /// <summary>
-    /// The five buckets per period of the view's grain over [from, view.To); a period that straddles view.From comes
-    /// as two rows, so <see cref="PeriodAmounts.InView"/> splits totals exactly at the range's start.
+    /// The overview in one pass over [view.PreviousFrom, view.To): the five buckets per period of the view's grain,
+    /// split at view.From (a period that straddles it comes as two rows, so <see cref="PeriodAmounts.InView"/> splits
+    /// totals exactly at the range's start), and each value of <paramref name="movers"/> with its total in this
+    /// period and the previous one, the <paramref name="top"/> that moved most first.
     /// </summary>
-    public async Task<IReadOnlyList<PeriodAmounts>> SeriesAsync(ExplorerView view, DateTimeOffset from, CancellationToken ct)
+    public async Task<(IReadOnlyList<PeriodAmounts> Series, IReadOnlyDictionary<ExplorerDimension, IReadOnlyList<Mover>> Movers)> OverviewAsync(
+        ExplorerView view, IReadOnlyList<ExplorerDimension> movers, int top, CancellationToken ct)
     {
-        var f = Where(view, from, view.To);
-        var start = f.Where.Parameter(view.From);
+        var f = Where(view, view.PreviousFrom, view.To);
+        var inView = $"(c.hour >= {f.Where.Parameter(view.From)})";
+        var period = Period(view.Grain);
+        var keys = movers.Select(Column).ToList();
+        var sets = string.Join(", ", keys.Select(k => $"({k}, {inView})").Prepend($"({period}, {inView})"));
         await using var cmd = f.Where.Command(db, $"""
-            {f.Modes} select date_trunc('{Trunc(view.Grain)}', c.hour, 'UTC'), c.hour >= {start}, {Sums}
-            from {_cost} c {f.Join} where {f.Cost} group by 1, 2 order by 1, 2
+            {f.Modes} select grouping({string.Join(", ", keys.Prepend(period))}), {period}, {string.Join(", ", keys)}, {inView}, {Sums}
+            from {_cost} c {f.Join} where {f.Cost} group by grouping sets ({sets})
             """);
-        var rows = new List<PeriodAmounts>();
+        var series = new List<PeriodAmounts>();
+        var moved = movers.ToDictionary(d => d, _ => new Dictionary<string, (decimal Current, decimal Previous)>(StringComparer.Ordinal));
+        var all = 1 << movers.Count;
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            rows.Add(new PeriodAmounts(r.GetFieldValue<DateTimeOffset>(0), r.GetBoolean(1), Amounts(r, 2)));
+            var set = r.GetInt32(0);
+            var current = r.GetBoolean(2 + movers.Count);
+            var amounts = Amounts(r, 3 + movers.Count);
+            if (set == all - 1)
+            {
+                series.Add(new PeriodAmounts(r.GetFieldValue<DateTimeOffset>(1), current, amounts));
+                continue;
+            }
+
+            // grouping() sets a bit for every column left out: the one clear bit after the period's names the mover.
+            var index = Enumerable.Range(0, movers.Count).Single(i => (set & (1 << (movers.Count - 1 - i))) == 0);
+            var totals = moved[movers[index]];
+            var key = r.GetString(2 + index);
+            var (cur, prev) = totals.GetValueOrDefault(key);
+            totals[key] = current ? (cur + amounts.Total, prev) : (cur, prev + amounts.Total);
         }
 
-        return rows;
+        return (
+            [.. series.OrderBy(p => p.Period).ThenBy(p => p.InView)],
+            moved.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Mover>)[.. kv.Value
+                .Select(m => new Mover(m.Key, m.Value.Current, m.Value.Previous))
+                .OrderByDescending(m => Math.Abs(m.Change)).ThenBy(m => m.Key, StringComparer.Ordinal).Take(top)]));
     }
 
     /// <summary>Every group of the view with its cost, requests and tokens, costliest first.</summary>
@@ -100,7 +126,7 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
     {
         var f = Where(view, view.From, view.To);
         await using var cmd = f.Where.Command(db, $"""
-            {f.Modes} select date_trunc('{Trunc(view.Grain)}', c.hour, 'UTC'), {Column(view.GroupBy)}, sum(c.total)
+            {f.Modes} select {Period(view.Grain)}, {Column(view.GroupBy)}, sum(c.total)
             from {_cost} c {f.Join} where {f.Cost} group by 1, 2 order by 1, 2
             """);
         var rows = new List<(DateTimeOffset, string, decimal)>();
@@ -118,36 +144,27 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
     {
         var scoped = view with { Filters = tenant is null ? new Dictionary<ExplorerDimension, string>() : new Dictionary<ExplorerDimension, string> { [ExplorerDimension.Tenant] = tenant } };
         var f = Where(scoped, view.From, view.To, withModes: true);
-        var selects = ExplorerDimensions.All.Select(d => $"select {(int)d}, {Column(d)} from {_cost} c {f.Join} where {f.Cost} group by 2");
-        await using var cmd = f.Where.Command(db, $"{f.Modes} {string.Join(" union all ", selects)} order by 1, 2");
+        var columns = ExplorerDimensions.All.Select(Column).ToList();
+        await using var cmd = f.Where.Command(db, $"""
+            {f.Modes} select grouping({string.Join(", ", columns)}), {string.Join(", ", columns)}
+            from {_cost} c {f.Join} where {f.Cost} group by grouping sets ({string.Join(", ", columns.Select(c => $"({c})"))})
+            """);
         var values = ExplorerDimensions.All.ToDictionary(d => d, _ => new List<string>());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            values[(ExplorerDimension)r.GetInt32(0)].Add(r.GetString(1));
+            // grouping() sets a bit for every column left out; the one clear bit names the dimension of the row.
+            var set = r.GetInt32(0);
+            var i = Enumerable.Range(0, columns.Count).Single(i => (set & (1 << (columns.Count - 1 - i))) == 0);
+            values[ExplorerDimensions.All[i]].Add(r.GetString(1 + i));
+        }
+
+        foreach (var list in values.Values)
+        {
+            list.Sort(StringComparer.Ordinal);
         }
 
         return values.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
-    }
-
-    /// <summary>The groups whose total moved most between the previous period and this one.</summary>
-    public async Task<IReadOnlyList<Mover>> MoversAsync(ExplorerView view, ExplorerDimension dimension, int top, CancellationToken ct)
-    {
-        var f = Where(view, view.PreviousFrom, view.To);
-        var from = f.Where.Parameter(view.From);
-        await using var cmd = f.Where.Command(db, $"""
-            {f.Modes} select {Column(dimension)}, coalesce(sum(c.total) filter (where c.hour >= {from}), 0), coalesce(sum(c.total) filter (where c.hour < {from}), 0)
-            from {_cost} c {f.Join} where {f.Cost} group by 1
-            order by abs(coalesce(sum(c.total) filter (where c.hour >= {from}), 0) - coalesce(sum(c.total) filter (where c.hour < {from}), 0)) desc, 1 limit {top}
-            """);
-        var rows = new List<Mover>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            rows.Add(new Mover(r.GetString(0), r.GetDecimal(1), r.GetDecimal(2)));
-        }
-
-        return rows;
     }
 
     /// <summary>Each pool-hour's KV-cache peak (a fraction, as vLLM reports it) and queue-depth peak.</summary>
@@ -215,7 +232,16 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
 
     private static string Column(ExplorerDimension d) => d == ExplorerDimension.ServingMode ? $"coalesce(m.serving_mode, '{NoMode}')" : $"c.{d.Name()}";
 
-    private static string Trunc(Grain grain) => grain.ToString().ToLowerInvariant();
+    /// <summary>
+    /// The UTC hour, day or ISO week (from Monday) an hour falls in. date_bin is arithmetic on the timestamp, where
+    /// date_trunc with a time zone looks the zone up for every row; 2000-01-03 was a Monday.
+    /// </summary>
+    private static string Period(Grain grain) => grain switch
+    {
+        Grain.Hour => "c.hour",
+        Grain.Day => "date_bin('1 day', c.hour, timestamptz '2000-01-03 00:00:00+00')",
+        _ => "date_bin('7 days', c.hour, timestamptz '2000-01-03 00:00:00+00')",
+    };
 
     private static CostAmounts Amounts(NpgsqlDataReader r, int first) => new(
         r.GetDecimal(first), r.GetDecimal(first + 1), r.GetDecimal(first + 2), r.GetDecimal(first + 3), r.GetDecimal(first + 4),

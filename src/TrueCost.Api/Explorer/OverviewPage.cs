@@ -19,12 +19,10 @@ internal static class OverviewPage
         var (caller, view) = await ViewForm.ReadAsync(context, queries, time);
         var second = caller.SeesAllTenants ? ExplorerDimension.Tenant : ExplorerDimension.Model;
         // Independent reads, each on a connection of its own, so the page waits for the slowest rather than the sum.
-        var seriesRead = queries.SeriesAsync(view, view.PreviousFrom, ct);
+        var overviewRead = queries.OverviewAsync(view, [ExplorerDimension.Route, second], Movers, ct);
         var unpricedRead = queries.UnpricedAsync(view, caller.Tenant, ct);
-        var routeRead = queries.MoversAsync(view, ExplorerDimension.Route, Movers, ct);
-        var otherRead = queries.MoversAsync(view, second, Movers, ct);
-        await Task.WhenAll(seriesRead, unpricedRead, routeRead, otherRead);
-        var (series, unpriced, routeMovers, otherMovers) = (await seriesRead, await unpricedRead, await routeRead, await otherRead);
+        await Task.WhenAll(overviewRead, unpricedRead);
+        var ((series, movers), unpriced) = (await overviewRead, await unpricedRead);
         var shown = series.Where(p => p.InView).ToList();
         var current = ViewForm.Sum(shown.Select(p => p.Amounts));
         var previous = ViewForm.Sum(series.Where(p => !p.InView).Select(p => p.Amounts));
@@ -41,8 +39,8 @@ internal static class OverviewPage
             Html.Table("buckets-table", "Cost by bucket", ["Period", .. ViewForm.BucketHeaders],
                 shown.Select(p => (IReadOnlyList<Cell>)[Cell.Text(ViewForm.Period(p.Period, view.Grain)), .. ViewForm.BucketCells(p.Amounts)]))));
         body.Append("""<div class="columns">""");
-        body.Append(MoverTable("movers-route", ExplorerDimension.Route, routeMovers, view));
-        body.Append(MoverTable($"movers-{second.Name()}", second, otherMovers, view));
+        body.Append(MoverTable("movers-route", ExplorerDimension.Route, movers[ExplorerDimension.Route], view));
+        body.Append(MoverTable($"movers-{second.Name()}", second, movers[second], view));
         body.Append("</div>");
         return Html.Page(context, caller, "Overview", queries.Currency, body.ToString());
     }

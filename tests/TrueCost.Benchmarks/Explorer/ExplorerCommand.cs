@@ -31,8 +31,10 @@ public static class ExplorerCommand
             table.AddRow($"overview, default view (last 7 days), server", $"{result.ServerP50Ms:N1} ms", $"{result.ServerP95Ms:N1} ms");
             table.AddRow("explorer page, default view, server", "—", $"{result.ExplorerServerP95Ms:N1} ms");
             table.AddRow($"overview over all {parse.GetValue(Days)} days, server", "—", $"{result.MonthServerP95Ms:N1} ms");
-            table.AddRow("first view in Chromium: navigation → overview chart drawn (fresh context each run; target p95 < 1 s)",
+            table.AddRow("first view in Chromium: navigation → overview chart drawn, nothing cached (a fresh context each run; target p95 < 1 s)",
                 result.BrowserP50Ms is { } p50 ? $"{p50:N0} ms" : "skipped", result.BrowserP95Ms is { } p95 ? $"{p95:N0} ms" : Markup.Escape(result.BrowserNote ?? ""));
+            table.AddRow("the same page opened again (script cached, as for a returning user)",
+                result.WarmBrowserP50Ms is { } w50 ? $"{w50:N0} ms" : "skipped", result.WarmBrowserP95Ms is { } w95 ? $"{w95:N0} ms" : "—");
             AnsiConsole.Write(table);
             AnsiConsole.WriteLine($"{data.Requests:N0} requests in the ledger; {clock.Elapsed.TotalSeconds:N0} s in all");
         });
