@@ -4,7 +4,8 @@
 #   PostgreSQL server binaries   the tests start private clusters (embedded, as the user postgres)
 #   RabbitMQ                     the reporting worker's bus (MassTransit)
 #   python3-aiosmtpd             the SMTP sink the report e-mail tests deliver to
-#   Chromium                     the weekly report's charts are checked in a real browser
+#   Chromium                     the weekly report's charts and the cost explorer are checked in a real browser
+#   Node.js and npm              the build bundles the cost explorer's script from npm (usually already there)
 #   prometheus (promtool)        checks the /metrics exposition
 #   kubectl (kubernetes-client)  renders infra/k8s with kustomize
 # Only a Docker engine is not installed: the tests that need one skip and say so.
@@ -20,6 +21,7 @@ command -v runuser >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v rabbitmq-server >/dev/null 2>&1 || need_apt+=(rabbitmq-server)
 python3 -c 'import aiosmtpd' >/dev/null 2>&1 || /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need_apt+=(python3-aiosmtpd)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
