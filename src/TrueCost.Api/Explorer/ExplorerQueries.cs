@@ -213,9 +213,12 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
         }
 
         where.AddIf($"coalesce(m.serving_mode, '{NoMode}')", view.Filter(ExplorerDimension.ServingMode));
+        // Within a tenant's view, modes come from that tenant's usage only: another tenant's traffic on the same route
+        // and model must not turn the label into "hybrid".
+        var tenant = view.Filter(ExplorerDimension.Tenant) is { } t ? $" and tenant = {where.Parameter(t)}" : "";
         var modes = $"""
             with modes as (select route, model, case when count(distinct serving_mode) > 1 then 'hybrid' else min(serving_mode) end as serving_mode
-                           from {_usage} where hour >= {where.Parameter(from)} and hour < {where.Parameter(to)} group by 1, 2)
+                           from {_usage} where hour >= {where.Parameter(from)} and hour < {where.Parameter(to)}{tenant} group by 1, 2)
             """;
         return new ViewFilter(where, currency, modes);
     }
