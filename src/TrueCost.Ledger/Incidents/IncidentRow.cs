@@ -48,9 +48,19 @@ public sealed record IncidentRow(
             r.GetDecimal(10),
             r.GetDecimal(11),
             r.GetDecimal(12),
-            JsonSerializer.Deserialize<AffectedScope>(r.GetString(13), AffectedJson) ?? AffectedScope.Everything,
+            ParseAffected(r.GetString(13)),
             r.IsDBNull(14) ? null : r.GetString(14),
             r.GetInt32(15));
+    }
+
+    /// <summary>
+    /// The affected scope's JSON. A row written by hand may leave a list out, which JSON reads as null; a missing
+    /// list restricts nothing, as an empty one does.
+    /// </summary>
+    public static AffectedScope ParseAffected(string json)
+    {
+        var scope = JsonSerializer.Deserialize<AffectedScope>(json, AffectedJson) ?? AffectedScope.Everything;
+        return new AffectedScope(scope.Routes ?? [], scope.Tenants ?? [], scope.Models ?? [], scope.Pools ?? []);
     }
 
     private static DateTimeOffset? NullableTime(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetFieldValue<DateTimeOffset>(ordinal);
