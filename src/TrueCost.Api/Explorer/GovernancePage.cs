@@ -21,14 +21,17 @@ internal static class GovernancePage
         var ct = context.RequestAborted;
         var (caller, view) = await ViewForm.ReadAsync(context, queries, time);
         var now = time.GetUtcNow();
+        // Anomalies and forecasts each read weeks of hourly cost; they run beside the budgets, each on its own connection.
+        var anomaliesRead = views.AnomaliesAsync(view.From, view.To, caller.Tenant, ct);
+        var forecastsRead = views.ForecastsAsync(now, 30, caller.Tenant, ct);
         var budgets = new List<BudgetStatus>();
         foreach (var budget in options.Budgets.Where(b => caller.SeesAllTenants || b.Scope.Tenant == caller.Tenant))
         {
             budgets.Add(await tracker.StatusAsync(budget, now, ct));
         }
 
-        var anomalies = (await views.AnomaliesAsync(view.From, view.To, caller.Tenant, ct)).OrderByDescending(a => a.Impact).ToList();
-        var forecasts = (await views.ForecastsAsync(now, 30, caller.Tenant, ct)).Where(f => f.Key.Dimension == "bucket").ToList();
+        var anomalies = (await anomaliesRead).OrderByDescending(a => a.Impact).ToList();
+        var forecasts = (await forecastsRead).Where(f => f.Key.Dimension == "bucket").ToList();
 
         var body = new StringBuilder();
         body.Append(Html.Problems(view.Problems));
