@@ -26,6 +26,18 @@ public record CostAmounts(
 
     public IReadOnlyList<long> Counts() => [UnpricedRequests, UnpricedTokens];
 
+    /// <summary>Reads <see cref="Columns"/> then <see cref="CountColumns"/> (summed, so numeric) from column <paramref name="first"/> on.</summary>
+    internal static CostAmounts Read(Npgsql.NpgsqlDataReader r, int first) => new(
+        r.GetDecimal(first),
+        r.GetDecimal(first + 1),
+        r.GetDecimal(first + 2),
+        r.GetDecimal(first + 3),
+        r.GetDecimal(first + 4),
+        r.GetDecimal(first + 5),
+        r.GetDecimal(first + 6),
+        (long)r.GetDecimal(first + 7),
+        (long)r.GetDecimal(first + 8));
+
     public IReadOnlyList<decimal> Values() => [DirectInference, PlatformOverhead, Observability, Engineering, Incident, Idle, Total];
 }
 

@@ -22,7 +22,7 @@ internal sealed class CostStore(NpgsqlDataSource db, LedgerOptions ledger)
         await using var t = await totals.ExecuteReaderAsync(ct);
         await t.ReadAsync(ct);
         var totalRows = t.GetInt64(0);
-        var sums = Amounts(t, 1);
+        var sums = CostAmounts.Read(t, 1);
         await t.CloseAsync();
 
         var rows = await where.PageAsync(db, Ordered(query, grouped), paging, r => Row(r, query.GroupBy), ct);
@@ -63,7 +63,7 @@ internal sealed class CostStore(NpgsqlDataSource db, LedgerOptions ledger)
 
     private static CostRow Row(NpgsqlDataReader r, IReadOnlyList<CostDimension> groupBy)
     {
-        var row = new CostRow(Amounts(r, groupBy.Count));
+        var row = new CostRow(CostAmounts.Read(r, groupBy.Count));
         for (var i = 0; i < groupBy.Count; i++)
         {
             row = groupBy[i] switch
@@ -79,15 +79,4 @@ internal sealed class CostStore(NpgsqlDataSource db, LedgerOptions ledger)
 
         return row;
     }
-
-    private static CostAmounts Amounts(NpgsqlDataReader r, int first) => new(
-        r.GetDecimal(first),
-        r.GetDecimal(first + 1),
-        r.GetDecimal(first + 2),
-        r.GetDecimal(first + 3),
-        r.GetDecimal(first + 4),
-        r.GetDecimal(first + 5),
-        r.GetDecimal(first + 6),
-        (long)r.GetDecimal(first + 7),
-        (long)r.GetDecimal(first + 8));
 }

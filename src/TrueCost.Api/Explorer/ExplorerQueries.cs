@@ -76,15 +76,14 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
         {
             var set = r.GetInt32(0);
             var current = r.GetBoolean(2 + movers.Count);
-            var amounts = Amounts(r, 3 + movers.Count);
+            var amounts = CostAmounts.Read(r, 3 + movers.Count);
             if (set == all - 1)
             {
                 series.Add(new PeriodAmounts(r.GetFieldValue<DateTimeOffset>(1), current, amounts));
                 continue;
             }
 
-            // grouping() sets a bit for every column left out: the one clear bit after the period's names the mover.
-            var index = Enumerable.Range(0, movers.Count).Single(i => (set & (1 << (movers.Count - 1 - i))) == 0);
+            var index = GroupedColumn(set, movers.Count);
             var totals = moved[movers[index]];
             var key = r.GetString(2 + index);
             var (cur, prev) = totals.GetValueOrDefault(key);
@@ -115,7 +114,7 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            rows.Add(new GroupAmounts(r.GetString(0), Amounts(r, 1), r.GetInt64(10), r.GetInt64(11)));
+            rows.Add(new GroupAmounts(r.GetString(0), CostAmounts.Read(r, 1), r.GetInt64(10), r.GetInt64(11)));
         }
 
         return rows;
@@ -153,9 +152,7 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            // grouping() sets a bit for every column left out; the one clear bit names the dimension of the row.
-            var set = r.GetInt32(0);
-            var i = Enumerable.Range(0, columns.Count).Single(i => (set & (1 << (columns.Count - 1 - i))) == 0);
+            var i = GroupedColumn(r.GetInt32(0), columns.Count);
             values[ExplorerDimensions.All[i]].Add(r.GetString(1 + i));
         }
 
@@ -236,6 +233,12 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
     private static string Column(ExplorerDimension d) => d == ExplorerDimension.ServingMode ? $"coalesce(m.serving_mode, '{NoMode}')" : $"c.{d.Name()}";
 
     /// <summary>
+    /// Which of the last <paramref name="columns"/> arguments of grouping() a row of a one-column grouping set was
+    /// grouped by: grouping() sets a bit for every argument left out, the last argument in the lowest bit.
+    /// </summary>
+    private static int GroupedColumn(int grouping, int columns) => Enumerable.Range(0, columns).Single(i => (grouping & (1 << (columns - 1 - i))) == 0);
+
+    /// <summary>
     /// The UTC hour, day or ISO week (from Monday) an hour falls in. date_bin is arithmetic on the timestamp, where
     /// date_trunc with a time zone looks the zone up for every row; 2000-01-03 was a Monday.
     /// </summary>
@@ -245,8 +248,4 @@ internal sealed class ExplorerQueries(NpgsqlDataSource db, LedgerOptions ledger)
         Grain.Day => "date_bin('1 day', c.hour, timestamptz '2000-01-03 00:00:00+00')",
         _ => "date_bin('7 days', c.hour, timestamptz '2000-01-03 00:00:00+00')",
     };
-
-    private static CostAmounts Amounts(NpgsqlDataReader r, int first) => new(
-        r.GetDecimal(first), r.GetDecimal(first + 1), r.GetDecimal(first + 2), r.GetDecimal(first + 3), r.GetDecimal(first + 4),
-        r.GetDecimal(first + 5), r.GetDecimal(first + 6), (long)r.GetDecimal(first + 7), (long)r.GetDecimal(first + 8));
 }

@@ -24,11 +24,7 @@ internal static class GovernancePage
         // Anomalies and forecasts each read weeks of hourly cost; they run beside the budgets, each on its own connection.
         var anomaliesRead = views.AnomaliesAsync(view.From, view.To, caller.Tenant, ct);
         var forecastsRead = views.ForecastsAsync(now, 30, caller.Tenant, ct);
-        var budgets = new List<BudgetStatus>();
-        foreach (var budget in options.Budgets.Where(b => caller.SeesAllTenants || b.Scope.Tenant == caller.Tenant))
-        {
-            budgets.Add(await tracker.StatusAsync(budget, now, ct));
-        }
+        var budgets = await tracker.StatusesAsync(options.Budgets, now, caller.Tenant, ct);
 
         var anomalies = (await anomaliesRead).OrderByDescending(a => a.Impact).ToList();
         var forecasts = (await forecastsRead).Where(f => f.Key.Dimension == "bucket").ToList();

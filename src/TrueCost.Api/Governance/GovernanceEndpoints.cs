@@ -34,15 +34,8 @@ public static class GovernanceEndpoints
 
     private static async Task<Ok<IReadOnlyList<BudgetView>>> GetBudgetsAsync(ClaimsPrincipal user, GovernanceOptions options, BudgetTracker tracker, TimeProvider time, CancellationToken ct)
     {
-        var caller = Caller.From(user);
-        var now = time.GetUtcNow();
-        var views = new List<BudgetView>();
-        foreach (var budget in options.Budgets.Where(b => caller.SeesAllTenants || b.Scope.Tenant == caller.Tenant))
-        {
-            views.Add(BudgetView.Of(await tracker.StatusAsync(budget, now, ct)));
-        }
-
-        return TypedResults.Ok<IReadOnlyList<BudgetView>>(views);
+        var statuses = await tracker.StatusesAsync(options.Budgets, time.GetUtcNow(), Caller.From(user).Tenant, ct);
+        return TypedResults.Ok<IReadOnlyList<BudgetView>>([.. statuses.Select(BudgetView.Of)]);
     }
 
     private static async Task<Results<Ok<AnomalyList>, ProblemHttpResult>> GetAnomaliesAsync(

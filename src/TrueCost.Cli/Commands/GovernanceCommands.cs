@@ -111,11 +111,7 @@ public static class GovernanceCommands
             var (settings, ledger, dataSource) = await OpenAsync(parse, ct);
             await using var _ = dataSource;
             var tracker = new BudgetTracker(ledger, settings.Governance.Forecast);
-            var statuses = new List<BudgetStatus>();
-            foreach (var b in settings.Governance.Budgets)
-            {
-                statuses.Add(await tracker.StatusAsync(b, DateTimeOffset.UtcNow, ct));
-            }
+            var statuses = await tracker.StatusesAsync(settings.Governance.Budgets, DateTimeOffset.UtcNow, tenant: null, ct);
 
             AnsiConsole.Write(GovernanceTables.Budgets(statuses));
             return 0;

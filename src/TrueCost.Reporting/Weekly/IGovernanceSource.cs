@@ -29,11 +29,7 @@ public sealed class LedgerGovernanceSource(GovernanceOptions options, Governance
     public async Task<WeeklyGovernance> ForWeekAsync(IsoWeek week, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var budgets = new List<BudgetStatus>();
-        foreach (var budget in options.Budgets)
-        {
-            budgets.Add(await tracker.StatusAsync(budget, now, ct));
-        }
+        var budgets = await tracker.StatusesAsync(options.Budgets, now, tenant: null, ct);
 
         return new WeeklyGovernance(now, budgets, await views.AnomaliesAsync(week.Start, week.End, tenant: null, ct), await views.ForecastsAsync(now, 30, tenant: null, ct));
     }

@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using MailKit.Net.Smtp;
 using MimeKit;
 using TrueCost.Reporting.Messages;
 using TrueCost.Reporting.Messaging;
+using TrueCost.Reporting.Messaging.Delivery;
 
 namespace TrueCost.Reporting.Governance.Alerts;
 
@@ -69,24 +69,13 @@ public sealed class SmtpAlertChannel(SmtpDeliveryOptions options) : IAlertChanne
 {
     public string Name => "email";
 
-    public string Target => $"smtp://{options.Host}:{options.Port} → {string.Join(", ", options.To)}";
+    public string Target => SmtpMail.Target(options);
 
     public async Task SendAsync(GovernanceAlertRaised alert, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        using var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(options.From));
-        message.To.AddRange(options.To.Select(MailboxAddress.Parse));
-        message.Subject = $"TrueCost: {alert.Title}";
+        using var message = SmtpMail.Addressed(options, $"TrueCost: {alert.Title}");
         message.Body = new TextPart("plain") { Text = alert.Text };
-        using var client = new SmtpClient();
-        await client.ConnectAsync(options.Host, options.Port, options.Security, ct);
-        if (!string.IsNullOrEmpty(options.Username))
-        {
-            await client.AuthenticateAsync(options.Username, options.Password ?? string.Empty, ct);
-        }
-
-        await client.SendAsync(message, ct);
-        await client.DisconnectAsync(quit: true, ct);
+        await SmtpMail.SendAsync(options, message, ct);
     }
 }

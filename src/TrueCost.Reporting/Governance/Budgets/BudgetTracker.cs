@@ -6,6 +6,21 @@ namespace TrueCost.Reporting.Governance.Budgets;
 /// <summary>Computes a budget's <see cref="BudgetStatus"/> at an instant: its period's cost from the ledger and the period-end forecast.</summary>
 public sealed class BudgetTracker(GovernanceLedger ledger, ForecastOptions forecast)
 {
+    /// <summary>
+    /// Each budget's status at <paramref name="now"/>, in order; with a <paramref name="tenant"/>, only the budgets scoped
+    /// to that tenant (what a tenant key may see).
+    /// </summary>
+    public async Task<IReadOnlyList<BudgetStatus>> StatusesAsync(IEnumerable<BudgetDefinition> budgets, DateTimeOffset now, string? tenant, CancellationToken ct)
+    {
+        var statuses = new List<BudgetStatus>();
+        foreach (var budget in budgets.Where(b => tenant is null || b.Scope.Tenant == tenant))
+        {
+            statuses.Add(await StatusAsync(budget, now, ct));
+        }
+
+        return statuses;
+    }
+
     public async Task<BudgetStatus> StatusAsync(BudgetDefinition budget, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(budget);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using MailKit.Net.Smtp;
 using MimeKit;
 using TrueCost.Reporting.Messages;
 
@@ -10,15 +9,13 @@ public sealed class SmtpReportChannel(SmtpDeliveryOptions options) : IReportChan
 {
     public string Name => "smtp";
 
-    public string Target => $"smtp://{options.Host}:{options.Port} → {string.Join(", ", options.To)}";
+    public string Target => SmtpMail.Target(options);
 
     public async Task SendAsync(WeeklyReportPublished report, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var message = new MimeMessage();
-        message.From.Add(MailboxAddress.Parse(options.From));
-        message.To.AddRange(options.To.Select(MailboxAddress.Parse));
-        message.Subject = string.Create(CultureInfo.InvariantCulture, $"TrueCost weekly FinOps report {report.IsoWeek}{(report.Restates is null ? string.Empty : " (restated)")}: {report.Total:N2} {report.Currency}");
+        using var message = SmtpMail.Addressed(options, string.Create(
+            CultureInfo.InvariantCulture, $"TrueCost weekly FinOps report {report.IsoWeek}{(report.Restates is null ? string.Empty : " (restated)")}: {report.Total:N2} {report.Currency}"));
         var body = new BodyBuilder
         {
             HtmlBody = await File.ReadAllTextAsync(ReportFiles.Find(report, ".html"), ct),
@@ -30,14 +27,6 @@ public sealed class SmtpReportChannel(SmtpDeliveryOptions options) : IReportChan
         }
 
         message.Body = body.ToMessageBody();
-        using var client = new SmtpClient();
-        await client.ConnectAsync(options.Host, options.Port, options.Security, ct);
-        if (!string.IsNullOrEmpty(options.Username))
-        {
-            await client.AuthenticateAsync(options.Username, options.Password ?? string.Empty, ct);
-        }
-
-        await client.SendAsync(message, ct);
-        await client.DisconnectAsync(quit: true, ct);
+        await SmtpMail.SendAsync(options, message, ct);
     }
 }
