@@ -3,15 +3,22 @@ using TrueCost.Ledger.Governance;
 namespace TrueCost.GovernanceEvaluation;
 
 /// <summary>How one granularity of the detector did: recall of the injected anomalies it is meant to catch, false alarms on clean data, impact error.</summary>
-public sealed record DetectionFigures(int Eligible, int Detected, int FalseAlarms, double FalseAlarmsPer100SeriesWeeks, double MeanImpactError)
+public sealed record DetectionFigures(
+    int Eligible, int Detected, int FalseAlarms, double FalseAlarmsPer100SeriesWeeks, double MeanImpactError, int BurstyEligible, int BurstyDetected)
 {
     public double Recall => Eligible == 0 ? 0 : (double)Detected / Eligible;
+
+    /// <summary>Recall on the series that are not <see cref="KnownTruthSeries.Bursty"/>.</summary>
+    public double OrdinaryRecall => Eligible == BurstyEligible ? 0 : (double)(Detected - BurstyDetected) / (Eligible - BurstyEligible);
+
+    public double BurstyRecall => BurstyEligible == 0 ? 0 : (double)BurstyDetected / BurstyEligible;
 }
 
 /// <summary>How the month-end forecasts did: MAPE by as-of day of month and overall, seasonal-naive's MAPE, band coverage.</summary>
 public sealed record ForecastFigures(int SeriesMonths, int Forecasts, IReadOnlyDictionary<int, double> MapeByAsOfDay, double Mape, double NaiveMape, double Coverage);
 
-public sealed record GovernanceFigures(int Series, double Weeks, DetectionFigures Hourly, DetectionFigures Daily, ForecastFigures Forecast);
+/// <param name="Ceiling">What an oracle that knows each hour's true expected cost finds of the hourly anomalies at the same false-alarm rate (<see cref="OracleCeiling"/>).</param>
+public sealed record GovernanceFigures(int Series, double Weeks, DetectionFigures Hourly, DetectionFigures Daily, ForecastFigures Forecast, CeilingFigures Ceiling);
 
 /// <summary>
 /// Runs <see cref="AnomalyDetector"/> and <see cref="CostForecaster"/> over known-truth histories and scores them.
@@ -60,12 +67,17 @@ public static class GovernanceEvaluation
             weeks,
             Detection(scored, AnomalyGranularity.Hour, seriesWeeks),
             Detection(scored, AnomalyGranularity.Day, seriesWeeks),
-            Forecasts(histories, forecast));
+            Forecasts(histories, forecast),
+            OracleCeiling.Run(
+                histories,
+                h => h.Anomalies.Where(a => a.Start >= h.Start.AddDays(ScoredFromWeek * 7) && MustCatch(h, a, AnomalyGranularity.Hour, anomalies)),
+                ScoredFromWeek * 7 * 24,
+                (int)Math.Floor(seriesWeeks)));
     }
 
     private static DetectionFigures Detection(ScoredSeries[] scored, AnomalyGranularity granularity, double hundredSeriesWeeks)
     {
-        var outcomes = scored.SelectMany(s => s.Outcomes(granularity)).ToArray();
+        var outcomes = scored.SelectMany(s => s.Outcomes(granularity).Select(o => (o.Injected, o.Found, s.Bursty))).ToArray();
         var detected = outcomes.Where(o => o.Found is not null).ToArray();
         var falseAlarms = scored.Sum(s => s.FalseAlarms(granularity));
         return new DetectionFigures(
@@ -73,7 +85,9 @@ public static class GovernanceEvaluation
             detected.Length,
             falseAlarms,
             hundredSeriesWeeks == 0 ? 0 : falseAlarms / hundredSeriesWeeks,
-            detected.Length == 0 ? 0 : detected.Average(o => (double)Math.Abs(o.Found!.Value - o.Injected.Impact) / (double)o.Injected.Impact));
+            detected.Length == 0 ? 0 : detected.Average(o => (double)Math.Abs(o.Found!.Value - o.Injected.Impact) / (double)o.Injected.Impact),
+            outcomes.Count(o => o.Bursty),
+            detected.Count(o => o.Bursty));
     }
 
     private static ForecastFigures Forecasts(IReadOnlyList<KnownTruthSeries> histories, ForecastOptions options)
@@ -104,6 +118,21 @@ public static class GovernanceEvaluation
                 yield return new ForecastMonth(daily, firstDay, month);
             }
         }
+    }
+
+    /// <summary>Whether the detector of <paramref name="granularity"/> must catch an injected anomaly (see the class summary).</summary>
+    private static bool MustCatch(KnownTruthSeries history, InjectedAnomaly anomaly, AnomalyGranularity granularity, AnomalyOptions options)
+    {
+        var first = (int)(anomaly.Start - history.Start).TotalDays;
+        var typicalDay = history.Truth.AsSpan((first - 7) * 24, 7 * 24).ToArray().Sum() / 7;
+        if (anomaly.Impact < options.MinimumImpact(granularity, (decimal)typicalDay))
+        {
+            return false;
+        }
+
+        var last = (int)(anomaly.End.AddTicks(-1) - history.Start).TotalDays;
+        var expected = history.Truth.AsSpan(first * 24, (last - first + 1) * 24).ToArray().Sum();
+        return granularity == AnomalyGranularity.Hour || (double)anomaly.Impact >= 0.5 * expected;
     }
 
     private sealed record MonthEndResult(int AsOfDay, double Error, double NaiveError, bool Covered);
@@ -144,6 +173,8 @@ public static class GovernanceEvaluation
         private IReadOnlyList<Anomaly> _clean = [];
         private IReadOnlyList<Anomaly> _injected = [];
 
+        public bool Bursty => history.Bursty;
+
         public void Detect()
         {
             _clean = AnomalyDetector.Detect(history.CleanSeries, _from, options);
@@ -153,7 +184,7 @@ public static class GovernanceEvaluation
         /// <summary>Each injected anomaly this granularity must catch, with the summed impact of the anomalies that overlap it (null: missed).</summary>
         public IEnumerable<(InjectedAnomaly Injected, decimal? Found)> Outcomes(AnomalyGranularity granularity)
         {
-            foreach (var injected in history.Anomalies.Where(a => a.Start >= _from && MustCatch(a, granularity)))
+            foreach (var injected in history.Anomalies.Where(a => a.Start >= _from && MustCatch(history, a, granularity, options)))
             {
                 var found = _injected.Where(a => a.Granularity == granularity && a.Start < injected.End && injected.Start < a.End).ToArray();
                 yield return (injected, found.Length == 0 ? null : found.Sum(a => a.Impact));
@@ -162,19 +193,5 @@ public static class GovernanceEvaluation
 
         public int FalseAlarms(AnomalyGranularity granularity) =>
             _clean.Count(a => a.Granularity == granularity && !(history.LevelShift is { } shift && a.Start < shift.AddDays(OnboardingDays) && shift < a.End));
-
-        private bool MustCatch(InjectedAnomaly anomaly, AnomalyGranularity granularity)
-        {
-            var first = (int)(anomaly.Start - history.Start).TotalDays;
-            var typicalDay = history.Truth.AsSpan((first - 7) * 24, 7 * 24).ToArray().Sum() / 7;
-            if (anomaly.Impact < options.MinimumImpact(granularity, (decimal)typicalDay))
-            {
-                return false;
-            }
-
-            var last = (int)(anomaly.End.AddTicks(-1) - history.Start).TotalDays;
-            var expected = history.Truth.AsSpan(first * 24, (last - first + 1) * 24).ToArray().Sum();
-            return granularity == AnomalyGranularity.Hour || (double)anomaly.Impact >= 0.5 * expected;
-        }
     }
 }

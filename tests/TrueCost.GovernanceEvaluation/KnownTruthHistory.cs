@@ -9,7 +9,7 @@ public sealed record InjectedAnomaly(DateTimeOffset Start, DateTimeOffset End, d
 /// One synthetic series whose truth is known: <see cref="Truth"/> is the noise-free expected cost of each hour,
 /// <see cref="Clean"/> the observed cost without injected anomalies, <see cref="Injected"/> the same with
 /// <see cref="Anomalies"/> added. A <see cref="LevelShift"/> (a tenant onboarding) is a persisting step, part of
-/// the truth.
+/// the truth. A <see cref="Bursty"/> series is a low-volume route whose hours are a Poisson handful of requests.
 /// </summary>
 public sealed record KnownTruthSeries(
     SeriesKey Key,
@@ -18,7 +18,8 @@ public sealed record KnownTruthSeries(
     decimal[] Clean,
     decimal[] Injected,
     IReadOnlyList<InjectedAnomaly> Anomalies,
-    DateTimeOffset? LevelShift)
+    DateTimeOffset? LevelShift,
+    bool Bursty)
 {
     public CostSeries CleanSeries => new(Key, Start, Clean);
 
@@ -73,7 +74,7 @@ public static class KnownTruthHistory
 
         var (injected, anomalies) = Inject(random, start, truth, clean);
         var key = new SeriesKey(bursty ? "route" : "tenant", $"s{index:000}", "total");
-        return new KnownTruthSeries(key, start, truth, clean, injected, anomalies, shiftHour is { } s ? start.AddHours(s) : null);
+        return new KnownTruthSeries(key, start, truth, clean, injected, anomalies, shiftHour is { } s ? start.AddHours(s) : null, bursty);
     }
 
     private static (decimal[] Injected, List<InjectedAnomaly> Anomalies) Inject(Random random, DateTimeOffset start, double[] truth, decimal[] clean)

@@ -23,6 +23,21 @@ public class GovernanceAccuracyTests
     public void Hourly_detection_finds_eight_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
         AssertDetection(Figures.Value.Hourly, eligible: 2_074, recall: 0.823, falseAlarms: 0.76);
 
+    /// <summary>
+    /// The oracle (<see cref="OracleCeiling"/>) reads the truth, so it must find more than the detector does, on ordinary
+    /// series as a whole; and it stays within the false-alarm budget it was set to.
+    /// </summary>
+    [Fact]
+    public void An_oracle_that_knows_the_true_expected_cost_finds_more_than_the_detector_within_the_same_false_alarm_budget()
+    {
+        var (ceiling, hourly) = (Figures.Value.Ceiling, Figures.Value.Hourly);
+
+        Assert.Equal(hourly.Eligible, ceiling.Eligible);
+        Assert.Equal(hourly.BurstyEligible, ceiling.BurstyEligible);
+        Assert.True(ceiling.FalseAlarms <= (int)Math.Floor(Figures.Value.Series * Figures.Value.Weeks / 100), $"{ceiling.FalseAlarms} oracle false alarms");
+        Assert.True(ceiling.OrdinaryRecall > hourly.OrdinaryRecall, $"oracle {ceiling.OrdinaryRecall:P1}, detector {hourly.OrdinaryRecall:P1} on ordinary series");
+    }
+
     [Fact]
     public void Month_end_forecasts_are_within_ten_percent_and_beat_seasonal_naive()
     {
