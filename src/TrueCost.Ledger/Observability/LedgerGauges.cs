@@ -7,11 +7,12 @@ using TrueCost.Ledger.Storage;
 namespace TrueCost.Ledger.Observability;
 
 /// <summary>
-/// Gauges read from the ledger's tables: projection lag (Marten's <c>mt_event_progression</c> against the newest
-/// event), allocation lag (the oldest hour waiting in the allocation queue), quarantined hours, and the unpriced share
-/// of recent usage. They cost queries, so they are read every <see cref="Interval"/> and cached; a scrape only reads
-/// the cache. A failed read drops the cached values (the gauges go absent) until the next read succeeds. The
-/// projector's role and the allocator's health are read live from <see cref="ProjectorLeadership"/>.
+/// Gauges read from the ledger's tables: projection lag (the projections' rows of Marten's <c>mt_event_progression</c>,
+/// <see cref="LedgerStore.ProjectionShards"/>, against the newest event), allocation lag (the oldest hour waiting in
+/// the allocation queue), quarantined hours, and the unpriced share of recent usage. They cost queries, so they are
+/// read every <see cref="Interval"/> and cached; a scrape only reads the cache. A failed read drops the cached values
+/// (the gauges go absent) until the next read succeeds. The projector's role and the allocator's health are read live
+/// from <see cref="ProjectorLeadership"/>.
 /// </summary>
 public sealed partial class LedgerGauges(
     NpgsqlDataSource dataSource,
@@ -77,8 +78,8 @@ public sealed partial class LedgerGauges(
             select p.name, greatest(e.newest - p.last_seq_id, 0),
                    coalesce(extract(epoch from now() - (select o.timestamp from {s}.mt_events o where o.seq_id > p.last_seq_id order by o.seq_id limit 1)), 0)::float8
             from {s}.mt_event_progression p cross join (select coalesce(max(seq_id), 0) as newest from {s}.mt_events) e
-            where p.name <> 'HighWaterMark' order by p.name
-            """));
+            where p.name = any($1) order by p.name
+            """) { Parameters = { new NpgsqlParameter { Value = LedgerStore.ProjectionShards.ToArray() } } });
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
             select count(*), coalesce(extract(epoch from now() - min(queued_at)), 0)::float8,
                    (select count(*) from {s}.{LedgerTables.AllocationQuarantine})

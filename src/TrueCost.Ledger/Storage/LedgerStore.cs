@@ -19,6 +19,17 @@ namespace TrueCost.Ledger.Storage;
 public static class LedgerStore
 {
     /// <summary>
+    /// The rows of <c>mt_event_progression</c> (by <c>name</c>) that hold the progress of the ledger's async projections,
+    /// one per projection registered in <see cref="Configure"/>. Whoever reads projection progress reads these rows
+    /// only: the table also holds the daemon's own bookkeeping, which is not a projection and need not ever reach the
+    /// newest event. <c>HighWaterStuckGap</c>, for one, keeps the mark at which the daemon last found a sequence gap
+    /// stuck (the sequence numbers of an append that rolled back, as a PostgreSQL restart does to the appends in
+    /// flight), and stays there while the projections go on past the gap.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectionShards { get; } =
+        [.. new[] { LedgerTables.UsageHourly, LedgerTables.GpuHourly, LedgerTables.Incidents, LedgerTables.CostLineHourly }.Select(name => new ShardName(name).Identity)];
+
+    /// <summary>
     /// The prices in force, in layers: the configured prices (<c>Ledger:Prices</c>), then the imported catalogue
     /// versions, newest import first, then the catalogue file (<c>Ledger:PriceCataloguePath</c>) or the shipped
     /// one. For a provider/model, the first layer that names it gives all its prices.
