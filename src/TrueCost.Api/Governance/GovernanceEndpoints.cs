@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -56,11 +57,7 @@ public static class GovernanceEndpoints
         [AsParameters] ForecastParameters p, ClaimsPrincipal user, GovernanceViews views, GovernanceLedger ledger, TimeProvider time, CancellationToken ct)
     {
         var errors = new ParameterErrors();
-        var horizon = p.Horizon ?? 30;
-        if (horizon is < 1 or > 90)
-        {
-            errors.Add("horizon", $"horizon {horizon} is outside 1..90 days");
-        }
+        var horizon = Horizon(p.Horizon, errors);
 
         if (p.Dimension is { } d && d is not ("tenant" or "route" or "model" or "bucket"))
         {
@@ -74,9 +71,39 @@ public static class GovernanceEndpoints
 
         var forecasts = await views.ForecastsAsync(time.GetUtcNow(), horizon, Caller.From(user).Tenant, ct);
         return TypedResults.Ok(new ForecastList(ledger.Currency, [.. forecasts
-            .Where(f => (p.Dimension is null || f.Key.Dimension == p.Dimension) && (p.Value is null || f.Key.Value == p.Value || f.Key.Bucket == p.Value))
+            .Where(f => (p.Dimension is null || f.Key.Dimension == p.Dimension) && (p.Value is null || Names(f.Key, p.Value)))
             .Select(f => new ForecastView(f.Key.Dimension, f.Key.Value, f.Key.Bucket, f.MonthEnd, f.Days))]));
     }
+
+    /// <summary>The forecast's days, 30 when not given; a value that is not a whole number in 1..90 is recorded in <paramref name="errors"/>.</summary>
+    private static int Horizon(string? text, ParameterErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return 30;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days))
+        {
+            errors.Add("horizon", $"horizon '{text}' is not a whole number of days in 1..90");
+            return 30;
+        }
+
+        if (days is < 1 or > 90)
+        {
+            errors.Add("horizon", $"horizon {days} is outside 1..90 days");
+        }
+
+        return days;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> names the series: a tenant, route or model series by its name; a bucket series by its
+    /// bucket (or by its scope, <c>all</c> or the caller's tenant). Every tenant, route and model series is on the bucket
+    /// <c>total</c>, so matching their bucket would answer <c>dimension=tenant&amp;value=total</c> with every tenant.
+    /// </summary>
+    private static bool Names(SeriesKey key, string value) =>
+        key.Value == value || (key.Dimension == "bucket" && key.Bucket == value);
 
     private static async Task<Results<Ok<IReadOnlyList<GovernanceAlertRaised>>, ProblemHttpResult>> GetAlertsAsync(
         [AsParameters] RangeParameters range, ClaimsPrincipal user, AlertStore store, CancellationToken ct)
@@ -101,7 +128,7 @@ public sealed class ForecastParameters
     public string? Value { get; init; }
 
     [FromQuery(Name = "horizon"), Description("Days forecast after the last complete day, 1..90 (default 30)")]
-    public int? Horizon { get; init; }
+    public string? Horizon { get; init; }
 }
 
 public sealed record ThresholdView(string Measure, decimal Percent, bool Crossed);

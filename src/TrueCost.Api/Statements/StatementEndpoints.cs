@@ -53,6 +53,11 @@ public static class StatementEndpoints
         }
 
         var errors = new ParameterErrors();
+        if (string.IsNullOrWhiteSpace(tenant))
+        {
+            errors.Add("tenant", $"tenant '{tenant}' is blank: name a tenant as cost_hourly names it");
+        }
+
         StatementMonth parsed = default;
         try
         {

@@ -29,7 +29,6 @@ public static class ReportCommand
     private static readonly Option<string?> RabbitMq = new("--rabbitmq")
     {
         Description = "RabbitMQ address, amqp://user:pass@host:5672/vhost (default: $TRUECOST_RABBITMQ)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_RABBITMQ"),
     };
 
     // A string, not a Uri: System.CommandLine cannot convert an argument to Uri and throws instead of reporting a usage error.

@@ -27,6 +27,11 @@ public static class StatementCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var tenant = parse.GetValue(Tenant)!;
+        if (string.IsNullOrWhiteSpace(tenant))
+        {
+            throw new CliException($"--tenant '{tenant}' is blank: name a tenant as cost_hourly names it");
+        }
+
         var month = ParseMonth(parse.GetValue(Month));
         var postgres = Endpoints.Require(parse, Endpoints.Postgres, "TRUECOST_POSTGRES");
         await Endpoints.CheckPostgresAsync(postgres, ct);

@@ -11,21 +11,22 @@ namespace TrueCost.Cli.Infrastructure;
 /// </summary>
 public static class Endpoints
 {
+    // No DefaultValueFactory reading the environment: --help prints an option's default, and a connection string
+    // holds a password. Require falls back to the variable instead.
     public static readonly Option<string?> Postgres = new("--postgres")
     {
         Description = "PostgreSQL connection string (default: $TRUECOST_POSTGRES)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_POSTGRES"),
     };
 
     public static readonly Option<string?> Kafka = new("--kafka")
     {
         Description = "Kafka bootstrap servers (default: $TRUECOST_KAFKA)",
-        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("TRUECOST_KAFKA"),
     };
 
+    /// <summary>The option's value, else the environment variable <paramref name="env"/>'s; an error naming both when neither is set.</summary>
     public static string Require(ParseResult parse, Option<string?> option, string env) =>
-        parse.GetValue(option) is { Length: > 0 } value
-            ? value
+        (parse.GetValue(option) is { Length: > 0 } value ? value : Environment.GetEnvironmentVariable(env)) is { Length: > 0 } found
+            ? found
             : throw new CliException($"{option.Name} is required (or set {env})");
 
     public static async Task CheckPostgresAsync(string connectionString, CancellationToken ct)

@@ -12,15 +12,15 @@ public readonly record struct StatementMonth(int Year, int Month)
 
     public DateTimeOffset End => Start.AddMonths(1);
 
-    /// <exception cref="FormatException">Not YYYY-MM, or a month outside 01..12.</exception>
+    /// <exception cref="FormatException">Not YYYY-MM, a month outside 01..12, or one outside 2000-01..9999-11 (9999-12 has no next month to end at).</exception>
     public static StatementMonth Parse(string? text)
     {
         if (text is not { Length: 7 } || text[4] != '-'
             || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
             || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var month)
-            || year < 2000 || month is < 1 or > 12)
+            || year < 2000 || month is < 1 or > 12 || (year, month) == (9999, 12))
         {
-            throw new FormatException($"month '{text}' is not YYYY-MM (a UTC calendar month from 2000-01, e.g. 2026-01)");
+            throw new FormatException($"month '{text}' is not YYYY-MM (a UTC calendar month from 2000-01 to 9999-11, e.g. 2026-01)");
         }
 
         return new StatementMonth(year, month);

@@ -100,6 +100,8 @@ public sealed class StatementApiTests(InfrastructureFixture infra) : IDisposable
         var (html, htmlType) = await api.GetBytesAsync("/v1/statements/globex/2026-01?format=html");
         var (notFound, missing) = await api.GetProblemAsync("/v1/statements/nobody/2026-01");
         var (badMonth, bad) = await api.GetProblemAsync("/v1/statements/globex/2026-1?format=xml");
+        var (blankTenant, blank) = await api.GetProblemAsync("/v1/statements/%20/2026-01");
+        var (lastMonth, last) = await api.GetProblemAsync("/v1/statements/globex/9999-12");
         var document = await api.GetJsonAsync("/openapi/v1.json", key: null);
 
         var ledger = await LedgerSumsAsync(api.Db, "globex");
@@ -113,6 +115,10 @@ public sealed class StatementApiTests(InfrastructureFixture infra) : IDisposable
         Assert.Contains("no cost rows exist for tenant 'nobody' in 2026-01", missing.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(400, badMonth);
         Assert.Equal(["format", "month"], bad.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(400, blankTenant);
+        Assert.Equal(["tenant"], blank.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(400, lastMonth);
+        Assert.Equal(["month"], last.GetProperty("errors").EnumerateObject().Select(e => e.Name));
         var operation = document.GetProperty("paths").GetProperty("/v1/statements/{tenant}/{month}").GetProperty("get");
         Assert.True(operation.TryGetProperty("security", out _));
         Assert.Contains("format", operation.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));

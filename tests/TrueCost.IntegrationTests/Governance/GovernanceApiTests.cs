@@ -63,6 +63,21 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         var (status, problem) = await api.GetProblemAsync("/v1/forecast?horizon=365");
         Assert.Equal(400, status);
         Assert.Contains("horizon 365 is outside 1..90", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var (notNumber, notNumberProblem) = await api.GetProblemAsync("/v1/forecast?horizon=abc");
+        Assert.Equal(400, notNumber);
+        Assert.Contains("horizon 'abc' is not a whole number of days in 1..90", notNumberProblem.GetProperty("errors").GetProperty("horizon")[0].GetString(), StringComparison.Ordinal);
+
+        // value names a tenant, route or model series by its name and a bucket series by its bucket: every tenant
+        // series is on the bucket total, and none of them is named total.
+        Assert.Empty((await api.GetJsonAsync("/v1/forecast?dimension=tenant&value=total&horizon=1")).GetProperty("series").EnumerateArray());
+        Assert.Equal(
+            [("tenant", "acme", "total")],
+            (await api.GetJsonAsync("/v1/forecast?value=acme&horizon=1")).GetProperty("series").EnumerateArray()
+                .Select(s => (s.GetProperty("dimension").GetString(), s.GetProperty("value").GetString(), s.GetProperty("bucket").GetString())));
+        Assert.Equal(
+            [("bucket", "all", "direct_inference")],
+            (await api.GetJsonAsync("/v1/forecast?dimension=bucket&value=direct_inference&horizon=1")).GetProperty("series").EnumerateArray()
+                .Select(s => (s.GetProperty("dimension").GetString(), s.GetProperty("value").GetString(), s.GetProperty("bucket").GetString())));
     }
 
     private static GovernanceOptions Budgets() => new()

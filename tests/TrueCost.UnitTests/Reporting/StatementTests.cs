@@ -164,6 +164,8 @@ public class StatementTests
     [InlineData("2026-00")]
     [InlineData("26-01-01")]
     [InlineData("2026/01")]
+    [InlineData("1999-12")]
+    [InlineData("9999-12")]
     [InlineData("")]
     public void A_month_that_is_not_yyyy_mm_is_refused_with_the_value(string text)
     {

@@ -2,7 +2,7 @@ namespace TrueCost.Reporting.Governance.Budgets;
 
 /// <summary>What a budget's current period has cost so far and where its forecast says it will end.</summary>
 /// <param name="AsOf">The end of the last hour counted (the start of the current hour).</param>
-/// <param name="ForecastExpected">Actual cost of the period's complete days plus the forecast of the rest; null when there is no history to forecast from.</param>
+/// <param name="ForecastExpected">Actual cost of the period's complete days plus the forecast of the rest (today at least what it has cost so far); null when there is no history to forecast from.</param>
 /// <param name="ExceedsOn">The day the forecast crosses the amount, if it does within the period.</param>
 /// <param name="ScopeMatched">False when the scope matched no cost row in the period nor in the forecast's history: a misspelt
 /// tenant, route or model, whose budget would otherwise read a quiet zero.</param>
