@@ -1,4 +1,5 @@
 using Npgsql;
+using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Governance;
 using TrueCost.Ledger.Storage;
 using TrueCost.Reporting.Governance.Budgets;
@@ -17,6 +18,10 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
 {
     /// <summary>The series kinds anomalies and forecasts are computed for, each on the total cost.</summary>
     public static readonly IReadOnlyList<string> Dimensions = ["tenant", "route", "model"];
+
+    /// <summary>The route labels of the rows that hold money no key carries.</summary>
+    private static readonly string[] SpecialRowRoutes =
+        [SpecialRows.Idle, SpecialRows.Unallocated, SpecialRows.Unclassified, SpecialRows.Reconciliation, SpecialRows.UnusedCommitment];
 
     private static readonly string[] BucketColumns = ["direct_inference", "platform_overhead", "observability", "engineering", "incident", "idle"];
 
@@ -55,41 +60,61 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
         return days;
     }
 
+    /// <summary>The newest hour with a cost_hourly row; null when the ledger has none.</summary>
+    public async Task<DateTimeOffset?> NewestHourAsync(CancellationToken ct)
+    {
+        await using var cmd = dataSource.Command($"select max(hour) from {_cost}", []);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return r.IsDBNull(0) ? null : r.GetFieldValue<DateTimeOffset>(0);
+    }
+
     /// <summary>
     /// The hourly total of every tenant, route and model, and of every bucket and the total over all of them, for [from, to); only
     /// <paramref name="tenant"/>'s rows when one is given. Each series starts at its first hour with cost; series whose cost is zero throughout are left out.
+    /// The rows that hold money no key carries (<see cref="SpecialRows"/>: idle capacity, unallocated and unclassified
+    /// spend, unused commitments) are series of their route label, "(idle)" and the like, and in the buckets; their
+    /// tenant and model columns hold placeholders and pools, providers or invoice lines, which are not tenants or models.
     /// </summary>
     public async Task<IReadOnlyList<CostSeries>> HourlySeriesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
     {
         var hours = (int)((to - from).Ticks / TimeSpan.TicksPerHour);
         var series = new Dictionary<SeriesKey, decimal[]>();
         await using var cmd = dataSource.Command($"""
-            select hour, grouping(tenant), grouping(route), tenant, route, model,
+            select hour, grouping(key_tenant), grouping(route), grouping(key_model), key_tenant, route, key_model,
                    sum(total), {string.Join(", ", BucketColumns.Select(b => $"sum({b})"))}
-            from {_cost} where hour >= $1 and hour < $2 and ($3::text is null or tenant = $3)
-            group by grouping sets ((hour, tenant), (hour, route), (hour, model), (hour))
-            """, [from, to, (object?)tenant ?? DBNull.Value]);
+            from (select c.*, case when route = any($4) then null else tenant end as key_tenant,
+                         case when route = any($4) then null else model end as key_model
+                  from {_cost} c where hour >= $1 and hour < $2 and ($3::text is null or tenant = $3)) c
+            group by grouping sets ((hour, key_tenant), (hour, route), (hour, key_model), (hour))
+            """, [from, to, (object?)tenant ?? DBNull.Value, SpecialRowRoutes]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
             var index = (int)((r.GetFieldValue<DateTimeOffset>(0) - from).Ticks / TimeSpan.TicksPerHour);
-            SeriesKey? key = (r.GetInt32(1), r.GetInt32(2), r.IsDBNull(5)) switch
+            var (tenantSet, routeSet, modelSet) = (r.GetInt32(1) == 0, r.GetInt32(2) == 0, r.GetInt32(3) == 0);
+            if ((tenantSet && r.IsDBNull(4)) || (modelSet && r.IsDBNull(6)))
             {
-                (0, _, _) => new SeriesKey("tenant", r.GetString(3), "total"),
-                (_, 0, _) => new SeriesKey("route", r.GetString(4), "total"),
-                (_, _, false) => new SeriesKey("model", r.GetString(5), "total"),
+                continue;
+            }
+
+            SeriesKey? key = (tenantSet, routeSet, modelSet) switch
+            {
+                (true, _, _) => new SeriesKey("tenant", r.GetString(4), "total"),
+                (_, true, _) => new SeriesKey("route", r.GetString(5), "total"),
+                (_, _, true) => new SeriesKey("model", r.GetString(6), "total"),
                 _ => null,
             };
             if (key is not null)
             {
-                Add(key, r.GetDecimal(6));
+                Add(key, r.GetDecimal(7));
                 continue;
             }
 
-            Add(new SeriesKey("bucket", tenant ?? "all", "total"), r.GetDecimal(6));
+            Add(new SeriesKey("bucket", tenant ?? "all", "total"), r.GetDecimal(7));
             for (var b = 0; b < BucketColumns.Length; b++)
             {
-                Add(new SeriesKey("bucket", tenant ?? "all", BucketColumns[b]), r.GetDecimal(7 + b));
+                Add(new SeriesKey("bucket", tenant ?? "all", BucketColumns[b]), r.GetDecimal(8 + b));
             }
 
             void Add(SeriesKey k, decimal amount)

@@ -12,13 +12,30 @@ public sealed record SeriesForecast(SeriesKey Key, MonthEndForecast MonthEnd, IR
 /// </summary>
 public sealed class GovernanceViews(GovernanceLedger ledger, GovernanceOptions options)
 {
-    /// <summary>Anomalies that start in [from, to), largest cost impact first; each baseline uses only the hours before it.</summary>
+    /// <summary>How far past the range the ledger is read, so an anomaly that starts in it is reported whole, not cut at its end.</summary>
+    public static readonly TimeSpan AnomalyExtent = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Anomalies that start in [from, to), largest cost impact first; each baseline uses only the hours before it. Each is
+    /// reported with its whole extent, read up to <see cref="AnomalyExtent"/> past <paramref name="to"/> or the newest hour
+    /// of the ledger, whichever comes first: the same anomaly reads the same whatever range asks for it, and it is open
+    /// when it lasts to the newest hour (an anomaly longer than that extent is open at its end).
+    /// </summary>
     public async Task<IReadOnlyList<Anomaly>> AnomaliesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
     {
         var history = UtcHour.Floor(from).AddDays(-7 * (options.Anomalies.LookbackWeeks + 1));
-        var series = await ledger.HourlySeriesAsync(history, UtcHour.Floor(to), tenant, ct);
+        var newest = await ledger.NewestHourAsync(ct);
+        var until = newest is { } hour ? Min(UtcHour.Floor(to) + AnomalyExtent, hour + UtcHour.Length) : UtcHour.Floor(to);
+        if (until <= history)
+        {
+            return [];
+        }
+
+        var series = await ledger.HourlySeriesAsync(history, until, tenant, ct);
         return [.. series.SelectMany(s => AnomalyDetector.Detect(s, from, options.Anomalies)).Where(a => a.Start < to).OrderByDescending(a => a.Impact)];
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>
     /// The forecast of every series as of the current hour: the month-end of the month containing the last complete

@@ -18,7 +18,11 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
     [Fact]
     public async Task Budgets_anomalies_and_forecasts_are_served_and_a_tenant_key_sees_only_its_own()
     {
-        await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: _history.SeedAsync);
+        await using var api = await ApiUnderTest.StartAsync(infra, governance: Budgets(), seed: async db =>
+        {
+            await _history.SeedAsync(db);
+            await SeedIdleAsync(db);
+        });
 
         var budgets = await api.GetJsonAsync("/v1/budgets");
         Assert.Equal(["acme-monthly", "all-weekly", "misspelt"], budgets.EnumerateArray().Select(b => b.GetProperty("name").GetString()));
@@ -38,6 +42,21 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         Assert.Equal(_history.SpikeStart.AddHours(3), spike.GetProperty("end").GetDateTimeOffset());
         Assert.InRange(spike.GetProperty("impact").GetDecimal(), _history.InjectedImpact * 0.85m, _history.InjectedImpact * 1.15m);
         Assert.DoesNotContain(hourly, a => a.GetProperty("value").GetString() == "globex");
+
+        // A range that ends inside the spike reports it whole, as the wider range does, not cut at the range's end.
+        var cut = await api.GetJsonAsync($"/v1/anomalies?from={Now.AddHours(-48):yyyy-MM-ddTHH:mm:ssZ}&to={_history.SpikeStart.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}");
+        var cutSpike = cut.GetProperty("anomalies").EnumerateArray()
+            .Single(a => a.GetProperty("granularity").GetString() == "hour" && a.GetProperty("dimension").GetString() == "route" && a.GetProperty("value").GetString() == "chat");
+        Assert.Equal(spike.GetProperty("end").GetDateTimeOffset(), cutSpike.GetProperty("end").GetDateTimeOffset());
+        Assert.Equal(spike.GetProperty("impact").GetDecimal(), cutSpike.GetProperty("impact").GetDecimal());
+        Assert.False(cutSpike.GetProperty("open").GetBoolean());
+
+        // Idle capacity is a series of its route label and counts in the buckets; its placeholder tenant and its pool
+        // (held in the model column) are no tenant and no model.
+        var models = (await api.GetJsonAsync("/v1/forecast?dimension=model&horizon=1")).GetProperty("series").EnumerateArray().Select(s => s.GetProperty("value").GetString());
+        Assert.Equal(["gpt-4o"], models);
+        var routes = (await api.GetJsonAsync("/v1/forecast?dimension=route&horizon=1")).GetProperty("series").EnumerateArray().Select(s => s.GetProperty("value").GetString());
+        Assert.Equal(["(idle)", "chat", "search"], routes.Order(StringComparer.Ordinal));
 
         var forecast = await api.GetJsonAsync("/v1/forecast?dimension=tenant&horizon=90");
         var series = forecast.GetProperty("series").EnumerateArray().ToList();
@@ -89,6 +108,20 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
             new BudgetDefinition { Name = "misspelt", Amount = 100m, Scope = new BudgetScope { Route = "chatt" } },
         ],
     };
+
+    /// <summary>Three weeks of an idle GPU pool's cost, on the row that holds it: route, tenant and traffic class "(idle)", the pool in the model column.</summary>
+    private static async Task SeedIdleAsync(NpgsqlDataSource db)
+    {
+        await using var cmd = db.CreateCommand("""
+            insert into truecost.cost_hourly (hour, route, tenant, model, traffic_class, currency, direct_inference, platform_overhead, observability,
+                engineering, incident, idle, total)
+            select h, '(idle)', '(idle)', 'h100-pool', '(idle)', 'USD', 3, 0, 0, 0, 0, 3, 3
+            from generate_series($1::timestamptz, $2::timestamptz - interval '1 hour', interval '1 hour') as h
+            """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = Now.AddDays(-21) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = Now });
+        await cmd.ExecuteNonQueryAsync();
+    }
 
     private static async Task<decimal> SumAsync(NpgsqlDataSource db, string tenant, DateTimeOffset from, DateTimeOffset to)
     {
