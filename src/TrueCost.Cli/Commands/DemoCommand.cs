@@ -70,8 +70,8 @@ public static class DemoCommand
         var end = history.Calendar.End.AddHours(1);
         var range = $"{start:yyyy-MM-dd} – {lastDay:yyyy-MM-dd}";
         AnsiConsole.MarkupLine($"[bold]TrueCost demo[/] — {weeks} week(s) of synthetic history, {range}, {requests:N0} requests, seed {seed}");
-        await using var postgres = await Status("Starting PostgreSQL", () => PostgresServer.StartAsync(ct: ct));
-        await using var kafka = await Status("Starting Kafka-protocol broker", () => KafkaCluster.StartAsync(ct: ct));
+        await using var postgres = await Status("Starting PostgreSQL", () => PostgresServer.StartAsync(new PostgresServerOptions { UseExternal = false }, ct: ct));
+        await using var kafka = await Status("Starting Kafka-protocol broker", () => KafkaCluster.StartAsync(new KafkaClusterOptions { UseExternal = false }, ct: ct));
         AnsiConsole.MarkupLine($"  PostgreSQL: [grey]{Markup.Escape(Redact(postgres.ConnectionString))}[/]");
         AnsiConsole.MarkupLine($"  Kafka ({kafka.Backend}): [grey]{Markup.Escape(kafka.BootstrapServers)}[/]");
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);

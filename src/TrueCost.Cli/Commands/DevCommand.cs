@@ -37,7 +37,12 @@ public static class DevCommand
 
     private static readonly Option<bool> DemoData = new("--demo-data")
     {
-        Description = $"Also produce the demo's synthetic history into the topics ({SyntheticHistory.DefaultWeeks} weeks ending 2026-11-16, 100,000 requests, injected anomalies)",
+        Description = $"Also produce the demo's synthetic history into the topics ({SyntheticHistory.DefaultWeeks} weeks ending on --demo-day, 100,000 requests, injected anomalies)",
+    };
+    private static readonly Option<DateOnly> DemoDay = new("--demo-day")
+    {
+        Description = "Last UTC day of the --demo-data history (default: yesterday, so budgets, forecasts and alerts of the current period have data)",
+        DefaultValueFactory = _ => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1),
     };
     private static readonly Option<bool> InfraOnly = new("--infra-only")
     {
@@ -46,20 +51,21 @@ public static class DevCommand
 
     public static Command Create()
     {
-        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, OpsPort, DemoData, InfraOnly };
+        var command = new Command("dev", "Start embedded PostgreSQL, a Kafka-protocol broker, the workers and the API; run until Ctrl-C") { KafkaPort, ApiPort, OtlpPort, OpsPort, DemoData, DemoDay, InfraOnly };
         command.SetAction((parse, ct) =>
         {
             var settings = Settings.Load(parse);
             var ports = new Ports(parse.GetValue(KafkaPort), parse.GetValue(ApiPort), parse.GetValue(OtlpPort), parse.GetValue(OpsPort));
-            return parse.GetValue(InfraOnly) ? RunInfraAsync(settings, ports, ct) : RunAsync(settings, ports, parse.GetValue(DemoData), ct);
+            return parse.GetValue(InfraOnly) ? RunInfraAsync(settings, ports, ct) : RunAsync(settings, ports, parse.GetValue(DemoData) ? parse.GetValue(DemoDay) : null, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Settings settings, Ports ports, bool demoData, CancellationToken ct)
+    /// <param name="demoDay">The last day of the demo's synthetic history to produce; null: none.</param>
+    private static async Task<int> RunAsync(Settings settings, Ports ports, DateOnly? demoDay, CancellationToken ct)
     {
-        await using var postgres = await PostgresServer.StartAsync(ct: ct);
-        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka }, ct: ct);
+        await using var postgres = await PostgresServer.StartAsync(new PostgresServerOptions { UseExternal = false }, ct: ct);
+        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka, UseExternal = false }, ct: ct);
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);
         var ledger = settings.Ledger;
         var ingest = settings.Ingest;
@@ -94,9 +100,9 @@ public static class DevCommand
         var governance = settings.Governance;
         AnsiConsole.MarkupLine($"  alerts:  {governance.Budgets.Count} budget(s), anomaly alerts {(governance.Alerts.AnomalyAlerts ? "on" : "off")}, evaluated every {governance.Alerts.EvaluationInterval}, " +
             $"to {governance.Alerts.Webhooks.Count} webhook(s){(governance.Alerts.Email is null ? string.Empty : " and e-mail")} and GET $TRUECOST_API/v1/alerts");
-        if (demoData)
+        if (demoDay is { } day)
         {
-            var history = new SyntheticHistory(new DateTimeOffset(2026, 11, 16, 0, 0, 0, TimeSpan.Zero), SyntheticHistory.DefaultWeeks, 100_000);
+            var history = new SyntheticHistory(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), SyntheticHistory.DefaultWeeks, 100_000);
             var records = history.Generate().ToList();
             await Task.Run(() => SyntheticProducer.Produce(kafka.BootstrapServers, records, _ => { }), ct);
             AnsiConsole.MarkupLine($"  produced the synthetic history {history.Calendar.Start:yyyy-MM-dd} – {history.Calendar.LastDay:yyyy-MM-dd} ({records.Count:N0} records); it is ingested and allocated within a minute");
@@ -134,8 +140,8 @@ public static class DevCommand
     /// <summary>Only the infrastructure: the workers run as processes of their own against it (failover drills, debugging one worker).</summary>
     private static async Task<int> RunInfraAsync(Settings settings, Ports ports, CancellationToken ct)
     {
-        await using var postgres = await PostgresServer.StartAsync(ct: ct);
-        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka }, ct: ct);
+        await using var postgres = await PostgresServer.StartAsync(new PostgresServerOptions { UseExternal = false }, ct: ct);
+        await using var kafka = await KafkaCluster.StartAsync(new KafkaClusterOptions { FixedBootstrapPort = ports.Kafka, UseExternal = false }, ct: ct);
         await TopicSetup.CreateAllAsync(kafka, partitions: 12, settings.Ingest, ct);
         AnsiConsole.MarkupLine("[bold green]TrueCost dev infrastructure is up[/] (PostgreSQL and the Kafka-protocol broker only; Ctrl-C to stop)");
         PrintInfrastructure(postgres, kafka);

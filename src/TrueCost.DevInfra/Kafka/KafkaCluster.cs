@@ -48,7 +48,7 @@ public sealed class KafkaCluster : IAsyncDisposable
         options ??= new KafkaClusterOptions();
         options.Validate();
         logger ??= NullLogger.Instance;
-        var backend = options.Backend ?? await ChooseBackendAsync(logger, ct);
+        var backend = options.Backend ?? await ChooseBackendAsync(options.UseExternal, logger, ct);
 
         MockKafkaCluster? mock = null;
         KafkaContainer? container = null;
@@ -156,9 +156,9 @@ public sealed class KafkaCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<KafkaBackend> ChooseBackendAsync(ILogger logger, CancellationToken ct)
+    private static async Task<KafkaBackend> ChooseBackendAsync(bool useExternal, ILogger logger, CancellationToken ct)
     {
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable)))
+        if (useExternal && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable)))
         {
             return KafkaBackend.External;
         }

@@ -15,10 +15,17 @@ public sealed class KafkaClusterOptions
     public int? FixedBootstrapPort { get; init; }
 
     /// <summary>
-    /// Null chooses: <c>TRUECOST_KAFKA</c> if set, else Testcontainers if a Docker engine answers, else the mock.
-    /// A value forces that backend and fails if it cannot start.
+    /// Null chooses: <c>TRUECOST_KAFKA</c> if set (and <see cref="UseExternal"/>), else Testcontainers if a Docker engine
+    /// answers, else the mock. A value forces that backend and fails if it cannot start.
     /// </summary>
     public KafkaBackend? Backend { get; init; }
+
+    /// <summary>
+    /// On by default: when <see cref="Backend"/> is null, a cluster named by <c>TRUECOST_KAFKA</c> is chosen first. Off for
+    /// <c>truecost dev</c> and <c>demo</c>, whose broker is their own: the <c>TRUECOST_KAFKA</c> an earlier dev session
+    /// exported into the shell must not point them at its stopped broker.
+    /// </summary>
+    public bool UseExternal { get; init; } = true;
 
     /// <summary>The image for <see cref="KafkaBackend.Testcontainers"/>; the same Kafka as docker-compose.yml.</summary>
     public string ContainerImage { get; init; } = DefaultContainerImage;

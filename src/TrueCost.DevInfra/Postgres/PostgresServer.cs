@@ -56,7 +56,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
         options.Validate();
         logger ??= NullLogger.Instance;
 
-        var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        var external = options.UseExternal ? Environment.GetEnvironmentVariable(EnvironmentVariable) : null;
         if (!string.IsNullOrWhiteSpace(external))
         {
             await VerifyExternalAsync(external, ct);

@@ -9,6 +9,14 @@ public sealed class PostgresServerOptions
     /// </summary>
     public bool Fsync { get; init; }
 
+    /// <summary>
+    /// On by default: a server named by <c>TRUECOST_POSTGRES</c> is used instead of an embedded cluster (the tests and the
+    /// benchmark against a server of their own). Off for <c>truecost dev</c> and <c>demo</c>, which are embedded by what they
+    /// promise: the <c>TRUECOST_POSTGRES</c> an earlier dev session exported into the shell must not point them at its
+    /// stopped (or, worse, still running) cluster.
+    /// </summary>
+    public bool UseExternal { get; init; } = true;
+
     public int MaxConnections { get; init; } = 200;
 
     public int SharedBuffersMegabytes { get; init; } = 256;
