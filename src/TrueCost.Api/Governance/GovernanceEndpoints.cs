@@ -49,8 +49,10 @@ public static class GovernanceEndpoints
             return errors.ToProblem();
         }
 
-        var anomalies = await views.AnomaliesAsync(parsed.From, parsed.To, Caller.From(user).Tenant, ct);
-        return TypedResults.Ok(new AnomalyList(parsed.From, parsed.To, ledger.Currency, [.. anomalies.Select(AnomalyView.Of)]));
+        var tenant = Caller.From(user).Tenant;
+        var anomalies = await views.AnomaliesAsync(parsed.From, parsed.To, tenant, ct);
+        var extent = await ledger.ExtentAsync(tenant, ct);
+        return TypedResults.Ok(new AnomalyList(parsed.From, parsed.To, ledger.Currency, extent.From, extent.Until, [.. anomalies.Select(AnomalyView.Of)]));
     }
 
     private static async Task<Results<Ok<ForecastList>, ProblemHttpResult>> GetForecastAsync(
@@ -69,8 +71,10 @@ public static class GovernanceEndpoints
             return errors.ToProblem();
         }
 
-        var forecasts = await views.ForecastsAsync(time.GetUtcNow(), horizon, Caller.From(user).Tenant, ct);
-        return TypedResults.Ok(new ForecastList(ledger.Currency, [.. forecasts
+        var tenant = Caller.From(user).Tenant;
+        var forecasts = await views.ForecastsAsync(time.GetUtcNow(), horizon, tenant, ct);
+        var extent = await ledger.ExtentAsync(tenant, ct);
+        return TypedResults.Ok(new ForecastList(ledger.Currency, extent.From, extent.Until, [.. forecasts
             .Where(f => (p.Dimension is null || f.Key.Dimension == p.Dimension) && (p.Value is null || Names(f.Key, p.Value)))
             .Select(f => new ForecastView(f.Key.Dimension, f.Key.Value, f.Key.Bucket, f.MonthEnd, f.Days))]));
     }
@@ -169,8 +173,12 @@ public sealed record AnomalyView(
         Math.Round(a.Actual, 2), Math.Round(a.Expected, 2), Math.Round(a.Impact, 2), Math.Round(a.Score, 2), a.Open);
 }
 
-public sealed record AnomalyList(DateTimeOffset From, DateTimeOffset To, string Currency, IReadOnlyList<AnomalyView> Anomalies);
+/// <param name="DataFrom">The first hour with cost the caller can see (null: none), so an empty list over a range without data says so.</param>
+/// <param name="DataUntil">The end of the newest hour with cost the caller can see.</param>
+public sealed record AnomalyList(DateTimeOffset From, DateTimeOffset To, string Currency, DateTimeOffset? DataFrom, DateTimeOffset? DataUntil, IReadOnlyList<AnomalyView> Anomalies);
 
 public sealed record ForecastView(string Dimension, string Value, string Bucket, MonthEndForecast MonthEnd, IReadOnlyList<ForecastPoint> Days);
 
-public sealed record ForecastList(string Currency, IReadOnlyList<ForecastView> Series);
+/// <param name="DataFrom">The first hour with cost the caller can see (null: none).</param>
+/// <param name="DataUntil">The end of the newest hour with cost the caller can see: a forecast made long after it is a forecast of nothing.</param>
+public sealed record ForecastList(string Currency, DateTimeOffset? DataFrom, DateTimeOffset? DataUntil, IReadOnlyList<ForecastView> Series);

@@ -136,6 +136,11 @@ public static class GovernanceCommands
 
             var anomalies = await new GovernanceViews(ledger, settings.Governance).AnomaliesAsync(from, to, parse.GetValue(Tenant), ct);
             AnsiConsole.Write(GovernanceTables.Anomalies(anomalies, settings.Ledger.Currency, $"{from:yyyy-MM-dd HH:00}Z – {to:yyyy-MM-dd HH:00}Z"));
+            if (anomalies.Count == 0)
+            {
+                AnsiConsole.WriteLine((await ledger.ExtentAsync(parse.GetValue(Tenant), ct)).Explain(from, to));
+            }
+
             return 0;
         });
         return command;
@@ -154,8 +159,16 @@ public static class GovernanceCommands
 
             var (settings, ledger, dataSource) = await OpenAsync(parse, ct);
             await using var _ = dataSource;
-            var forecasts = await new GovernanceViews(ledger, settings.Governance).ForecastsAsync(DateTimeOffset.UtcNow, horizon, parse.GetValue(Tenant), ct);
+            var now = DateTimeOffset.UtcNow;
+            var forecasts = await new GovernanceViews(ledger, settings.Governance).ForecastsAsync(now, horizon, parse.GetValue(Tenant), ct);
             AnsiConsole.Write(GovernanceTables.MonthEnd(forecasts, settings.Ledger.Currency));
+            if (forecasts.Count == 0)
+            {
+                var history = Ledger.Time.UtcHour.Floor(now).AddDays(-settings.Governance.Forecast.HistoryDays);
+                AnsiConsole.WriteLine($"no series to forecast from the {settings.Governance.Forecast.HistoryDays} days before today: " +
+                    (await ledger.ExtentAsync(parse.GetValue(Tenant), ct)).Explain(history, Ledger.Time.UtcHour.Floor(now)));
+            }
+
             return 0;
         });
         return command;

@@ -2,6 +2,7 @@ using Npgsql;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Governance;
 using TrueCost.Ledger.Storage;
+using TrueCost.Ledger.Time;
 using TrueCost.Reporting.Governance.Budgets;
 
 namespace TrueCost.Reporting.Governance;
@@ -9,6 +10,22 @@ namespace TrueCost.Reporting.Governance;
 /// <summary>What a scope cost over a range: the amount of its bucket, and the usage in it that had no price.</summary>
 /// <param name="Rows">The cost_hourly rows the scope matched in the range.</param>
 public sealed record ScopeCost(decimal Amount, long UnpricedRequests, long UnpricedTokens, long Rows);
+
+/// <summary>The hours [<see cref="From"/>, <see cref="Until"/>) that have cost rows (of <see cref="Tenant"/> when given); both null when none has.</summary>
+public sealed record LedgerExtent(string? Tenant, DateTimeOffset? From, DateTimeOffset? Until)
+{
+    /// <summary>Why a list over [<paramref name="from"/>, <paramref name="to"/>) may be empty, for the user reading it.</summary>
+    public string Explain(DateTimeOffset from, DateTimeOffset to)
+    {
+        var whose = Tenant is null ? "the ledger has" : $"tenant '{Tenant}' has";
+        return (From, Until) switch
+        {
+            ({ } first, { } until) when to <= first || from >= until => $"{whose} cost only from {first:yyyy-MM-dd HH:00}Z to {until:yyyy-MM-dd HH:00}Z, outside {from:yyyy-MM-dd HH:00}Z – {to:yyyy-MM-dd HH:00}Z",
+            ({ } first, { } until) => $"{whose} cost from {first:yyyy-MM-dd HH:00}Z to {until:yyyy-MM-dd HH:00}Z",
+            _ => $"{whose} no cost at all",
+        };
+    }
+}
 
 /// <summary>
 /// The read side of governance over cost_hourly: a budget scope's cost and its daily series, and the hourly series
@@ -60,13 +77,15 @@ public sealed class GovernanceLedger(NpgsqlDataSource dataSource, LedgerOptions 
         return days;
     }
 
-    /// <summary>The newest hour with a cost_hourly row; null when the ledger has none.</summary>
-    public async Task<DateTimeOffset?> NewestHourAsync(CancellationToken ct)
+    /// <summary>The hours the ledger has cost for: all of it, or only <paramref name="tenant"/>'s rows when one is given.</summary>
+    public async Task<LedgerExtent> ExtentAsync(string? tenant, CancellationToken ct)
     {
-        await using var cmd = dataSource.Command($"select max(hour) from {_cost}", []);
+        await using var cmd = dataSource.Command($"select min(hour), max(hour) from {_cost} where $1::text is null or tenant = $1", [(object?)tenant ?? DBNull.Value]);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
-        return r.IsDBNull(0) ? null : r.GetFieldValue<DateTimeOffset>(0);
+        return r.IsDBNull(0)
+            ? new LedgerExtent(tenant, null, null)
+            : new LedgerExtent(tenant, r.GetFieldValue<DateTimeOffset>(0), r.GetFieldValue<DateTimeOffset>(1) + UtcHour.Length);
     }
 
     /// <summary>

@@ -24,8 +24,8 @@ public sealed class GovernanceViews(GovernanceLedger ledger, GovernanceOptions o
     public async Task<IReadOnlyList<Anomaly>> AnomaliesAsync(DateTimeOffset from, DateTimeOffset to, string? tenant, CancellationToken ct)
     {
         var history = UtcHour.Floor(from).AddDays(-7 * (options.Anomalies.LookbackWeeks + 1));
-        var newest = await ledger.NewestHourAsync(ct);
-        var until = newest is { } hour ? Min(UtcHour.Floor(to) + AnomalyExtent, hour + UtcHour.Length) : UtcHour.Floor(to);
+        var extent = await ledger.ExtentAsync(tenant: null, ct);
+        var until = extent.Until is { } newest ? Min(UtcHour.Floor(to) + AnomalyExtent, newest) : UtcHour.Floor(to);
         if (until <= history)
         {
             return [];

@@ -43,6 +43,13 @@ public sealed class GovernanceApiTests(InfrastructureFixture infra)
         Assert.InRange(spike.GetProperty("impact").GetDecimal(), _history.InjectedImpact * 0.85m, _history.InjectedImpact * 1.15m);
         Assert.DoesNotContain(hourly, a => a.GetProperty("value").GetString() == "globex");
 
+        // The ledger's extent comes with every list, so a range without data reads as such rather than as a quiet period.
+        Assert.Equal(Now, anomalies.GetProperty("data_until").GetDateTimeOffset());
+        Assert.Equal(Now.AddDays(-42), anomalies.GetProperty("data_from").GetDateTimeOffset());
+        var later = await api.GetJsonAsync($"/v1/anomalies?from={Now.AddDays(30):yyyy-MM-ddTHH:mm:ssZ}&to={Now.AddDays(31):yyyy-MM-ddTHH:mm:ssZ}");
+        Assert.Empty(later.GetProperty("anomalies").EnumerateArray());
+        Assert.Equal(Now, later.GetProperty("data_until").GetDateTimeOffset());
+
         // A range that ends inside the spike reports it whole, as the wider range does, not cut at the range's end.
         var cut = await api.GetJsonAsync($"/v1/anomalies?from={Now.AddHours(-48):yyyy-MM-ddTHH:mm:ssZ}&to={_history.SpikeStart.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}");
         var cutSpike = cut.GetProperty("anomalies").EnumerateArray()
