@@ -13,8 +13,8 @@ namespace TrueCost.Cli.Commands;
 /// </summary>
 public static class CommitmentsCommand
 {
-    private static readonly Option<DateTimeOffset?> From = new("--from") { Description = "Start, an ISO-8601 UTC hour (default: the start of the current month)" };
-    private static readonly Option<DateTimeOffset?> To = new("--to") { Description = "End, exclusive (default: the current hour)" };
+    private static readonly Option<string?> From = new("--from") { Description = "Start, a UTC day (2026-11-10) or hour (2026-11-10T08:00Z) (default: the start of the current month)" };
+    private static readonly Option<string?> To = new("--to") { Description = "End, exclusive (default: the current hour)" };
 
     public static Command Create()
     {
@@ -29,8 +29,8 @@ public static class CommitmentsCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct)
     {
         var (monthStart, now) = CommitmentsService.MonthToDate(DateTimeOffset.UtcNow);
-        var to = parse.GetValue(To) ?? now;
-        var from = parse.GetValue(From) ?? monthStart;
+        var to = LedgerCommands.ParseHour(parse.GetValue(To), "--to") ?? now;
+        var from = LedgerCommands.ParseHour(parse.GetValue(From), "--from") ?? monthStart;
         if (to <= from)
         {
             throw new CliException($"--to {to:u} must be after --from {from:u}");

@@ -31,8 +31,8 @@ public static class GovernanceCommands
     private static readonly Option<decimal[]> Thresholds = new("--thresholds") { Description = "Percents of the amount that notify on the actual cost (default 50 80 100)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<decimal[]> ForecastThresholds = new("--forecast-thresholds") { Description = "Percents that notify on the period-end forecast (default 100)", AllowMultipleArgumentsPerToken = true };
     private static readonly Option<bool> Hard = new("--hard") { Description = "Also publish BudgetExceeded at 100 % for a gateway to act on" };
-    private static readonly Option<DateTimeOffset?> From = new("--from") { Description = "Start, an ISO-8601 UTC hour (default: 7 days before --to)" };
-    private static readonly Option<DateTimeOffset?> To = new("--to") { Description = "End, exclusive (default: the current hour)" };
+    private static readonly Option<string?> From = new("--from") { Description = "Start, a UTC day (2026-11-10) or hour (2026-11-10T08:00Z) (default: 7 days before --to)" };
+    private static readonly Option<string?> To = new("--to") { Description = "End, exclusive (default: the current hour)" };
     private static readonly Option<int> Horizon = new("--horizon") { Description = "Days to forecast after the last complete day (1..90)", DefaultValueFactory = _ => 30 };
 
     public static Command Budgets()
@@ -125,14 +125,15 @@ public static class GovernanceCommands
         var command = new Command("anomalies", "Cost anomalies (hourly and daily, per tenant, route, model and bucket) with their cost impact") { From, To, Tenant, Endpoints.Postgres };
         command.SetAction(async (parse, ct) =>
         {
-            var (settings, ledger, dataSource) = await OpenAsync(parse, ct);
-            await using var _ = dataSource;
-            var to = parse.GetValue(To) ?? Ledger.Time.UtcHour.Floor(DateTimeOffset.UtcNow);
-            var from = parse.GetValue(From) ?? to.AddDays(-7);
+            var to = LedgerCommands.ParseHour(parse.GetValue(To), "--to") ?? Ledger.Time.UtcHour.Floor(DateTimeOffset.UtcNow);
+            var from = LedgerCommands.ParseHour(parse.GetValue(From), "--from") ?? to.AddDays(-7);
             if (to <= from)
             {
                 throw new CliException($"--to {to:u} must be after --from {from:u}");
             }
+
+            var (settings, ledger, dataSource) = await OpenAsync(parse, ct);
+            await using var _ = dataSource;
 
             var anomalies = await new GovernanceViews(ledger, settings.Governance).AnomaliesAsync(from, to, parse.GetValue(Tenant), ct);
             AnsiConsole.Write(GovernanceTables.Anomalies(anomalies, settings.Ledger.Currency, $"{from:yyyy-MM-dd HH:00}Z – {to:yyyy-MM-dd HH:00}Z"));

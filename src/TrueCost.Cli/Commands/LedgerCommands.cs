@@ -8,6 +8,7 @@ using TrueCost.Cli.Output;
 using TrueCost.Ledger.Allocation;
 using TrueCost.Ledger.Queries;
 using TrueCost.Ledger.Storage;
+using TrueCost.Ledger.Time;
 using TrueCost.Ledger.Verification;
 
 namespace TrueCost.Cli.Commands;
@@ -126,6 +127,24 @@ public static class LedgerCommands
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
             ? at
             : throw new CliException($"{option} '{text}' is not a date or an RFC 3339 time (UTC)");
+
+    /// <summary>
+    /// An optional range end given as a UTC day (<c>2026-11-10</c>, its midnight) or the start of a UTC hour
+    /// (<c>2026-11-10T08:00Z</c>): what governance and commitments are kept per. Another minute is refused, as the API
+    /// refuses it, rather than rounded.
+    /// </summary>
+    internal static DateTimeOffset? ParseHour(string? text, string option)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var at = ParseTime(text, option);
+        return UtcHour.Floor(at) == at
+            ? at
+            : throw new CliException($"{option} '{text}' is not the start of a UTC hour: costs are kept per whole hour, e.g. {UtcHour.Floor(at):yyyy-MM-dd'T'HH:mm'Z'}");
+    }
 
     private static async Task<decimal> TotalAsync(NpgsqlDataSource dataSource, LedgerOptions ledger, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
