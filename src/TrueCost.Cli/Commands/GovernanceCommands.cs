@@ -85,6 +85,12 @@ public static class GovernanceCommands
                     Markup.Escape($"{string.Join(", ", b.ActualThresholds.Select(Pct))}; {string.Join(", ", b.ForecastThresholdsInUse.Select(Pct))}"));
             }
 
+            if (settings.Governance.Budgets.Count == 0)
+            {
+                AnsiConsole.MarkupLine($"no budgets in {Markup.Escape(settings.Source ?? "the environment")}; add one with `truecost budgets add`");
+                return 0;
+            }
+
             AnsiConsole.MarkupLine($"budgets in {Markup.Escape(settings.Source ?? "the environment")}:");
             AnsiConsole.Write(table);
             return 0;

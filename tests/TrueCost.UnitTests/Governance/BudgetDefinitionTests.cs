@@ -41,6 +41,15 @@ public class BudgetDefinitionTests
         Assert.Contains("Governance:Budgets:0", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(BudgetPeriodKind.Week, "StartDay 15 applies to monthly budgets only; a Week period starts on Monday, UTC")]
+    [InlineData(BudgetPeriodKind.Day, "StartDay 15 applies to monthly budgets only; a Day period starts on midnight, UTC")]
+    public void A_start_day_on_a_budget_that_is_not_monthly_is_refused(BudgetPeriodKind period, string expected)
+    {
+        var options = new GovernanceOptions { Budgets = [new BudgetDefinition { Name = "b", Amount = 1, Period = period, StartDay = 15 }] };
+        Assert.Contains(expected, Assert.Throws<InvalidOperationException>(options.Validate).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Two_budgets_of_one_name_and_a_threshold_out_of_range_are_refused()
     {

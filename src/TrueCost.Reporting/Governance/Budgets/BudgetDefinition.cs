@@ -126,6 +126,11 @@ public sealed class BudgetDefinition
             throw new InvalidOperationException($"{path} ({Name}): StartDay {StartDay} is outside 1..28");
         }
 
+        if (StartDay != 1 && Period != BudgetPeriodKind.Month)
+        {
+            throw new InvalidOperationException($"{path} ({Name}): StartDay {StartDay} applies to monthly budgets only; a {Period} period starts on {(Period == BudgetPeriodKind.Week ? "Monday" : "midnight")}, UTC");
+        }
+
         foreach (var threshold in Thresholds.Concat(ForecastThresholds).Where(t => t is <= 0 or > 1000))
         {
             throw new InvalidOperationException($"{path} ({Name}): threshold {threshold} % is outside (0, 1000]");
