@@ -35,6 +35,9 @@ public static class DevCommand
         DefaultValueFactory = _ => 9464,
     };
 
+    /// <summary>The name of the key dev makes for its session, beside those of Api:Keys.</summary>
+    private const string DevKeyName = "dev-session";
+
     private static readonly Option<bool> DemoData = new("--demo-data")
     {
         Description = $"Also produce the demo's synthetic history into the topics ({SyntheticHistory.DefaultWeeks} weeks ending on --demo-day, 100,000 requests, injected anomalies)",
@@ -77,10 +80,13 @@ public static class DevCommand
         using var host = PipelineHost.Build(postgres.ConnectionString, ingest, ledger, new PipelineRoles(Ingest: true, Projections: true), ops: ops);
         await host.StartAsync(ct);
 
-        // A fresh key per run: only its hash is configured, the key itself is printed once.
+        // A fresh key per run beside the configured ones (Api:Keys, tenant keys among them): only its hash is kept, the key
+        // itself is printed once.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var api = ApiHost.Build(
-            postgres.ConnectionString, new ApiOptions { Keys = [new ApiKey { Name = "dev", KeyHash = ApiKey.HashOf(key) }] }, [$"http://127.0.0.1:{ports.Api}"], ledger, ops, settings.Governance, settings.Findings);
+        var apiOptions = ApiOptions.Bind(settings.Configuration);
+        var configuredKeys = apiOptions.Keys.Count;
+        apiOptions.Keys.Add(new ApiKey { Name = DevKeyName, KeyHash = ApiKey.HashOf(key) });
+        var api = ApiHost.Build(postgres.ConnectionString, apiOptions, [$"http://127.0.0.1:{ports.Api}"], ledger, ops, settings.Governance, settings.Findings);
         await api.StartAsync(ct);
         using var reporting = EmbeddedReporting(settings, postgres.ConnectionString);
         await reporting.StartAsync(ct);
@@ -90,6 +96,11 @@ public static class DevCommand
         AnsiConsole.MarkupLine("[bold green]TrueCost dev environment is up[/] (Ctrl-C to stop)");
         PrintInfrastructure(postgres, kafka);
         AnsiConsole.WriteLine($"export TRUECOST_API=http://127.0.0.1:{ports.Api} TRUECOST_API_KEY={key}");
+        if (configuredKeys > 0)
+        {
+            AnsiConsole.MarkupLine($"  api keys: {DevKeyName} (above) and the {configuredKeys} of Api:Keys in {Markup.Escape(settings.Source ?? "the environment")}");
+        }
+
         AnsiConsole.MarkupLine($"  [bold]cost explorer:[/] open http://127.0.0.1:{ports.Api}/ui/ and sign in with the TRUECOST_API_KEY above");
         AnsiConsole.WriteLine($"export TRUECOST_OTLP=http://127.0.0.1:{ports.Otlp}");
         AnsiConsole.WriteLine($"export TRUECOST_METRICS=http://127.0.0.1:{ports.Ops}{OpsEndpoints.MetricsPath}");

@@ -26,13 +26,7 @@ public sealed partial class DevEnvironmentTests
         using var dev = WorkerProcess.Start("dev", ["--infra-only", "--kafka-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)], environment);
         try
         {
-            var deadline = DateTimeOffset.UtcNow + Patience;
-            while (!dev.OutputTail().Contains("export TRUECOST_PG_URL=", StringComparison.Ordinal))
-            {
-                Assert.False(dev.HasExited, dev.OutputTail());
-                Assert.True(DateTimeOffset.UtcNow < deadline, $"dev did not come up within {Patience}:\n{dev.OutputTail()}");
-                await Task.Delay(TimeSpan.FromMilliseconds(250));
-            }
+            await UpAsync(dev, "export TRUECOST_PG_URL=");
 
             var output = dev.OutputTail();
             var postgres = PostgresExport().Match(output).Groups["value"].Value;
@@ -50,6 +44,50 @@ public sealed partial class DevEnvironmentTests
         }
     }
 
+    /// <summary>The keys of <c>Api:Keys</c> in the configuration file answer beside the key dev prints, tenant keys with their tenant.</summary>
+    [Fact]
+    public async Task Dev_serves_the_configured_keys_beside_its_own()
+    {
+        const string tenantKey = "key-of-acme-for-the-dev-test";
+        var config = Path.Combine(Path.GetTempPath(), $"truecost-dev-keys-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "Api": { "Keys": [ { "Name": "acme", "Tenant": "acme", "KeyHash": "{{TrueCost.Api.ApiKey.HashOf(tenantKey)}}" } ] } }
+            """);
+        var api = FreePort();
+        var arguments = new[] { ("--kafka-port", FreePort()), ("--api-port", api), ("--otlp-port", FreePort()), ("--ops-port", FreePort()) }
+            .SelectMany(a => new[] { a.Item1, a.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        using var dev = WorkerProcess.Start("dev", arguments, new Dictionary<string, string>(StringComparer.Ordinal) { ["TRUECOST_CONFIG"] = config });
+        try
+        {
+            await UpAsync(dev, "cost explorer:");
+            Assert.Contains("api keys: dev-session (above) and the 1 of Api:Keys in", dev.OutputTail(), StringComparison.Ordinal);
+            var devKey = DevKeyExport().Match(dev.OutputTail()).Groups["value"].Value;
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api}") };
+            foreach (var (key, expected) in new[] { (tenantKey, HttpStatusCode.OK), (devKey, HttpStatusCode.OK), ("not-a-key", HttpStatusCode.Unauthorized) })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/budgets") { Headers = { { "X-Api-Key", key } } };
+                using var response = await http.SendAsync(request);
+                Assert.Equal(expected, response.StatusCode);
+            }
+        }
+        finally
+        {
+            await dev.KillAsync();
+            File.Delete(config);
+        }
+    }
+
+    private static async Task UpAsync(WorkerProcess dev, string marker)
+    {
+        var deadline = DateTimeOffset.UtcNow + Patience;
+        while (!dev.OutputTail().Contains(marker, StringComparison.Ordinal))
+        {
+            Assert.False(dev.HasExited, dev.OutputTail());
+            Assert.True(DateTimeOffset.UtcNow < deadline, $"dev did not come up within {Patience}:\n{dev.OutputTail()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -59,6 +97,9 @@ public sealed partial class DevEnvironmentTests
 
     [GeneratedRegex("export TRUECOST_POSTGRES=\"(?<value>[^\"]+)\"")]
     private static partial Regex PostgresExport();
+
+    [GeneratedRegex("TRUECOST_API_KEY=(?<value>\\S+)")]
+    private static partial Regex DevKeyExport();
 
     [GeneratedRegex("export TRUECOST_KAFKA=(?<value>\\S+)")]
     private static partial Regex KafkaExport();
