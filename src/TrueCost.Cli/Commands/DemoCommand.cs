@@ -201,8 +201,8 @@ public static class DemoCommand
 
     /// <summary>
     /// The configured budgets, or, with none configured, two that show what budgets do on the demo's own data: all cost
-    /// for the month at 95 % of the pace of its last complete week, and the costliest tenant's week at its previous
-    /// week's cost.
+    /// for the month at 95 % of the pace of the last 7 days, and a weekly budget for the tenant that cost most in those
+    /// 7 days at what it cost in the 7 days before them.
     /// </summary>
     private static async Task<GovernanceOptions> DemoGovernanceAsync(GovernanceOptions configured, NpgsqlDataSource dataSource, LedgerOptions ledger, TimeProvider asOf, CancellationToken ct)
     {
