@@ -38,7 +38,7 @@ internal static class GovernancePage
                 budgets.Select(b => (IReadOnlyList<Cell>)
                 [
                     Cell.Text(b.Budget.Name), Cell.Text(b.ScopeMatched ? b.Budget.Scope.ToString() : $"{b.Budget.Scope} (matches no cost)"),
-                    Cell.Text($"{b.PeriodStart:yyyy-MM-dd} – {b.PeriodEnd:yyyy-MM-dd}"), Cell.Money(b.Budget.Amount), Cell.Money(b.Actual),
+                    Cell.Text(b.PeriodDays), Cell.Money(b.Budget.Amount), Cell.Money(b.Actual),
                     Cell.Number($"{b.PercentUsed.ToString("0.0", CultureInfo.InvariantCulture)} %"),
                     Cell.Number(b.ForecastExpected is { } f ? $"{Html.Money(f)} ({Html.Money(b.ForecastLow ?? f)}–{Html.Money(b.ForecastHigh ?? f)})" : "–"),
                     Cell.Text(b.ExceedsOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "–"), Cell.Count(b.UnpricedRequests),

@@ -24,7 +24,7 @@ public static class GovernanceTables
             table.AddRow(
                 Markup.Escape(s.Budget.Name + (s.Budget.Hard ? " (hard)" : string.Empty)),
                 Markup.Escape(s.Budget.Scope.ToString()),
-                $"{s.PeriodStart:yyyy-MM-dd} – {s.PeriodEnd.AddDays(-1):yyyy-MM-dd}",
+                s.PeriodDays,
                 UsageTables.Money(s.Budget.Amount, s.Currency),
                 UsageTables.Money(s.Actual, s.Currency),
                 Percent(s.PercentUsed),

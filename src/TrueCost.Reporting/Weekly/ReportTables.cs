@@ -76,7 +76,7 @@ public static class ReportTables
             [Text("budget"), Text("scope"), Text("period"), Money("amount"), Money("actual"), new("used %", ColumnKind.Percent), Money("forecast"),
              Text("thresholds crossed"), new("unpriced requests in scope", ColumnKind.Count)],
             [.. g.Budgets.Select(b => Row(
-                b.Budget.Name, b.Budget.Scope.ToString(), $"{b.PeriodStart:yyyy-MM-dd} – {b.PeriodEnd.AddDays(-1):yyyy-MM-dd}", b.Budget.Amount, b.Actual,
+                b.Budget.Name, b.Budget.Scope.ToString(), b.PeriodDays, b.Budget.Amount, b.Actual,
                 (double)b.PercentUsed, b.ForecastExpected,
                 b.ScopeMatched ? string.Join(", ", b.Thresholds().Where(t => t.Crossed).Select(t => t.Key)) : "scope matches no cost", b.UnpricedRequests))]),
         new(

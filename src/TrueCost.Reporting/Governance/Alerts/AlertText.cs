@@ -18,7 +18,7 @@ public sealed record AlertText(string Kind, string AlertKey, string Transition, 
         ArgumentNullException.ThrowIfNull(status);
         ArgumentNullException.ThrowIfNull(check);
         var b = status.Budget;
-        var period = $"{status.PeriodStart:yyyy-MM-dd} – {status.PeriodEnd.AddDays(-1):yyyy-MM-dd}";
+        var period = status.PeriodDays;
         var level = Money(b.Amount * check.Percent / 100m, status.Currency);
         var (transition, title) = (check.Measure, crossed) switch
         {

@@ -23,6 +23,9 @@ public sealed record BudgetStatus(
 {
     public decimal PercentUsed => Math.Round(Actual / Budget.Amount * 100m, 1);
 
+    /// <summary>The period for people: its first and last UTC day, both included (the API gives the exclusive end).</summary>
+    public string PeriodDays => $"{PeriodStart:yyyy-MM-dd} – {PeriodEnd.AddDays(-1):yyyy-MM-dd}";
+
     public decimal? ForecastPercent => ForecastExpected is { } f ? Math.Round(f / Budget.Amount * 100m, 1) : null;
 
     /// <summary>Each threshold (actual, then forecast) and whether the period has reached it.</summary>
