@@ -27,6 +27,9 @@ public sealed class LedgerOptions
     /// </summary>
     public int ProjectionBatchSize { get; set; } = 20;
 
+    /// <summary>How the leading projector restarts a projection shard that an error paused or stopped.</summary>
+    public ProjectionRecoveryOptions ProjectionRecovery { get; set; } = new();
+
     /// <summary>The currency cost_hourly is kept in; prices and invoice lines in other currencies are converted by <see cref="Fx"/>.</summary>
     public string Currency { get; set; } = "USD";
 
@@ -69,6 +72,8 @@ public sealed class LedgerOptions
         {
             throw new InvalidOperationException($"Ledger:ProjectionBatchSize {ProjectionBatchSize} is outside 1..100000");
         }
+
+        ProjectionRecovery.Validate($"{Section}:{nameof(ProjectionRecovery)}");
 
         for (var i = 0; i < Prices.Count; i++)
         {

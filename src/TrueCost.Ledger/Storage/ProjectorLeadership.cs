@@ -23,18 +23,25 @@ public enum ProjectorRole
 /// closes, PostgreSQL ends the session and a standby gets the lock at its next poll. The leader checks its connection
 /// every <see cref="Poll"/> too and stops projecting the moment it cannot, so two replicas never lead at once for
 /// longer than that check (and Marten's progression rows and the queue's row locks refuse what overlaps even then).
+/// While it leads, a <see cref="ProjectionWatchdog"/> restarts any projection shard the daemon pauses or stops on an error
+/// that leaves the lock's connection alone.
 /// </summary>
 public sealed class ProjectorLeadership(
     CostAllocatorService allocator,
     LedgerOptions ledger,
     ProjectorLockConnection lockConnection,
-    ILogger<ProjectorLeadership> logger) : BackgroundService
+    TimeProvider time,
+    ILogger<ProjectorLeadership> logger,
+    ILogger<ProjectionWatchdog> watchdogLogger) : BackgroundService
 {
     /// <summary>How often a standby asks for the lock and the leader checks it still holds it.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
 
     /// <summary>The <c>application_name</c> prefix of the connection that holds (or asks for) the lock.</summary>
     public const string ApplicationNamePrefix = "truecost-projector";
+
+    /// <summary>The <c>application_name</c> prefix of the leader's projection daemon connections (they come and go; the lock's stays).</summary>
+    public const string DaemonApplicationNamePrefix = "truecost-projection-daemon";
 
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
@@ -98,12 +105,13 @@ public sealed class ProjectorLeadership(
         var clock = Stopwatch.StartNew();
         // A store of its own for every term: the daemon's high-water and shard state are per store and database, and a
         // term that ended with the database (a restart) must not hand a stopped agent to the next term in this process.
-        await using var store = LedgerStore.CreateStore(lockConnection.LedgerConnectionString, ledger);
+        await using var store = LedgerStore.CreateStore(lockConnection.DaemonConnectionString, ledger);
         using var daemon = await store.BuildProjectionDaemonAsync(logger: logger);
         await daemon.StartAllAsync();
         logger.LogInformation("Leading schema {Schema} (pid {Pid}): projection daemon and cost allocation started in {Elapsed:0} ms", ledger.Schema, Environment.ProcessId, clock.Elapsed.TotalMilliseconds);
         using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var allocation = allocator.RunAsync(leading.Token);
+        var watchdog = new ProjectionWatchdog(daemon, ledger.ProjectionRecovery, time, watchdogLogger).RunAsync(leading.Token);
         try
         {
             while (true)
@@ -118,6 +126,7 @@ public sealed class ProjectorLeadership(
             _role = ProjectorRole.Connecting;
             await leading.CancelAsync();
             await allocation;
+            await watchdog;
             try
             {
                 await daemon.StopAllAsync();
@@ -147,8 +156,14 @@ public sealed class ProjectorLeadership(
 /// </summary>
 public sealed class ProjectorLockConnection(string connectionString)
 {
-    /// <summary>The ledger's own connection string, for the stores of each leadership term.</summary>
-    public string LedgerConnectionString => connectionString;
+    /// <summary>
+    /// The ledger's connection string for the projection daemon of each leadership term, named
+    /// <c>truecost-projection-daemon@host:pid</c> so <c>pg_stat_activity</c> tells its connections from the lock's.
+    /// </summary>
+    public string DaemonConnectionString { get; } = new NpgsqlConnectionStringBuilder(connectionString)
+    {
+        ApplicationName = $"{ProjectorLeadership.DaemonApplicationNamePrefix}@{Environment.MachineName}:{Environment.ProcessId}",
+    }.ConnectionString;
 
     private readonly string _connectionString = new NpgsqlConnectionStringBuilder(connectionString)
     {

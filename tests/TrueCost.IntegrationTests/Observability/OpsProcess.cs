@@ -39,6 +39,12 @@ public sealed class OpsProcess : IDisposable
 
     public string OutputTail() => _process.OutputTail();
 
+    /// <inheritdoc cref="WorkerProcess.Watch"/>
+    public void Watch(string text) => _process.Watch(text);
+
+    /// <inheritdoc cref="WorkerProcess.LinesWith"/>
+    public IReadOnlyList<string> LinesWith(string text) => _process.LinesWith(text);
+
     public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(new Uri(path, UriKind.Relative));
 
     /// <summary>Scrapes <c>/metrics</c> until <paramref name="ready"/> holds, and returns that scrape.</summary>
@@ -57,13 +63,8 @@ public sealed class OpsProcess : IDisposable
         return last!;
     }
 
-    public void Dispose()
-    {
-        _http.Dispose();
-        _process.Dispose();
-    }
-
-    private async Task<PrometheusText?> TryScrapeAsync()
+    /// <summary>One scrape of <c>/metrics</c>; null while the listener is not up.</summary>
+    public async Task<PrometheusText?> TryScrapeAsync()
     {
         try
         {
@@ -74,6 +75,12 @@ public sealed class OpsProcess : IDisposable
             // The listener is not up yet.
             return null;
         }
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _process.Dispose();
     }
 
     private static int FreePort()

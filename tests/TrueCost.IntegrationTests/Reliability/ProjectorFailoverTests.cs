@@ -110,9 +110,9 @@ public class ProjectorFailoverTests(ReliabilityFixture infra, ITestOutputHelper 
         output.WriteLine(figures.ToString());
         Assert.Equal(0, figures.Lost);
         Assert.Equal(0, figures.Duplicated);
-        Progress? progress = null;
+        LedgerProgress? progress = null;
         await Eventually.TrueAsync(
-            async () => (progress = await ProgressAsync(pipeline)).CaughtUp,
+            async () => (progress = await LedgerProgress.ReadAsync(pipeline)).CaughtUp,
             StartPatience,
             () => $"projections and allocation did not catch up ({progress}){Environment.NewLine}{Outputs()}");
 
@@ -143,38 +143,5 @@ public class ProjectorFailoverTests(ReliabilityFixture infra, ITestOutputHelper 
             $"select count(*) from {LedgerTables.QualifiedName(pipeline.Ledger.Schema, LedgerTables.AllocationAudit)} where allocated_at > $1");
         cmd.Parameters.Add(new NpgsqlParameter { Value = since });
         return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>The newest stored event, how far each of the ledger's projections has applied them, and the hours waiting for allocation.</summary>
-    private static async Task<Progress> ProgressAsync(FaultedPipeline pipeline)
-    {
-        var s = pipeline.Ledger.Schema;
-        await using var batch = pipeline.DataSource.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            $"select (select coalesce(max(seq_id), 0) from {s}.mt_events), (select count(*) from {s}.{LedgerTables.AllocationQueue})"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"select name, last_seq_id from {s}.mt_event_progression where name = any($1) order by name")
-        {
-            Parameters = { new NpgsqlParameter { Value = LedgerStore.ProjectionShards.ToArray() } },
-        });
-        await using var r = await batch.ExecuteReaderAsync();
-        await r.ReadAsync();
-        var (newest, queued) = (r.GetInt64(0), r.GetInt64(1));
-        await r.NextResultAsync();
-        var applied = new List<(string, long)>();
-        while (await r.ReadAsync())
-        {
-            applied.Add((r.GetString(0), r.GetInt64(1)));
-        }
-
-        return new Progress(newest, applied, queued);
-    }
-
-    private sealed record Progress(long Newest, IReadOnlyList<(string Shard, long Applied)> Projections, long QueuedHours)
-    {
-        /// <summary>Every projection has applied every stored event, and no hour waits for allocation.</summary>
-        public bool CaughtUp => Projections.Count == LedgerStore.ProjectionShards.Count && Projections.All(p => p.Applied >= Newest) && QueuedHours == 0;
-
-        public override string ToString() =>
-            $"newest event {Newest}; applied through {string.Join(", ", Projections.Select(p => $"{p.Shard} {p.Applied}"))}; hours queued for allocation {QueuedHours}";
     }
 }

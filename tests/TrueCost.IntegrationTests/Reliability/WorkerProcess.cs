@@ -19,6 +19,7 @@ public sealed class WorkerProcess : IDisposable
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _watched = new(StringComparer.Ordinal);
 
     private WorkerProcess(Process process)
     {
@@ -78,6 +79,13 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>The last lines the worker wrote, for a failure message.</summary>
     public string OutputTail() => string.Join(Environment.NewLine, _output);
 
+    /// <summary>From now on, keeps the lines that contain <paramref name="text"/>, however far they scroll out of <see cref="OutputTail"/>.</summary>
+    public void Watch(string text) => _watched.TryAdd(text, new ConcurrentQueue<string>());
+
+    /// <summary>The lines written since <see cref="Watch"/> that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> LinesWith(string text) =>
+        _watched.TryGetValue(text, out var lines) ? [.. lines] : throw new InvalidOperationException($"'{text}' is not watched");
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -94,6 +102,11 @@ public sealed class WorkerProcess : IDisposable
         if (line is null)
         {
             return;
+        }
+
+        foreach (var (_, lines) in _watched.Where(w => line.Contains(w.Key, StringComparison.Ordinal)))
+        {
+            lines.Enqueue(line);
         }
 
         _output.Enqueue(line);
