@@ -72,8 +72,8 @@ public static class AnomalyDetector
         var hourly = granularity == AnomalyGranularity.Hour;
         var fit = SeasonalBaseline.Fit(values, hourly ? 24 : 1, firstPeriodOfDay, hourly ? HourWindows : DayWindows, options);
         var scores = hourly
-            ? Scores(fit, values, options.HourlyThreshold, MinimumHourScoreInWindow)
-            : Scores(fit, values, options.Threshold, MinimumDayScoreInWindow);
+            ? Scores(fit, values, options.HourlyThreshold, MinimumHourScoreInWindow, ActiveHours(values, options))
+            : Scores(fit, values, options.Threshold, MinimumDayScoreInWindow, judged: null);
         var anomalies = new List<Anomaly>();
         var i = fit.FirstJudged;
         while (i < values.Length)
@@ -107,23 +107,51 @@ public static class AnomalyDetector
     }
 
     /// <summary>
+    /// Which hours are judged hourly: those whose lookback had cost in at least <see cref="AnomalyOptions.MinimumActiveHourShare"/>
+    /// of its hours. A series that is idle most hours (a small tenant's few requests a day, each carrying its hour's share
+    /// of the shared costs) has an expected cost of nothing in most hours, so any hour with a request would read as a spike;
+    /// such a series is judged on its days only.
+    /// </summary>
+    private static bool[] ActiveHours(double[] values, AnomalyOptions options)
+    {
+        var lookback = options.LookbackWeeks * 7 * 24;
+        var judged = new bool[values.Length];
+        var active = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var from = Math.Max(0, i - lookback);
+            judged[i] = i > 0 && active >= options.MinimumActiveHourShare * (i - from);
+            active += values[i] > 0 ? 1 : 0;
+            active -= i - lookback >= 0 && values[i - lookback] > 0 ? 1 : 0;
+        }
+
+        return judged;
+    }
+
+    /// <summary>
     /// The score of each anomalous period (NaN: not anomalous): a period above its expected cost whose own z, or the z
     /// of a window it belongs to (when its own z is at least <paramref name="minimumInWindow"/>), reaches the
-    /// <paramref name="threshold"/>; the largest of those z.
+    /// <paramref name="threshold"/>; the largest of those z. Only the periods <paramref name="judged"/> (all when null) are scored or marked.
     /// </summary>
-    private static double[] Scores(SeasonalBaseline fit, double[] values, double threshold, double minimumInWindow)
+    private static double[] Scores(SeasonalBaseline fit, double[] values, double threshold, double minimumInWindow, bool[]? judged)
     {
         var scores = new double[values.Length];
         Array.Fill(scores, double.NaN);
+        var bar = (threshold, minimumInWindow, judged);
         for (var i = fit.FirstJudged; i < values.Length; i++)
         {
-            Mark(fit, values, scores, (i, i), fit.Score(i), (threshold, minimumInWindow));
+            if (judged is not null && !judged[i])
+            {
+                continue;
+            }
+
+            Mark(fit, values, scores, (i, i), fit.Score(i), bar);
             for (var w = 0; w < fit.Windows.Length; w++)
             {
                 var first = i - fit.Windows[w] + 1;
                 if (first >= fit.FirstJudged)
                 {
-                    Mark(fit, values, scores, (first, i), fit.WindowScore(w, i), (threshold, minimumInWindow));
+                    Mark(fit, values, scores, (first, i), fit.WindowScore(w, i), bar);
                 }
             }
         }
@@ -132,7 +160,7 @@ public static class AnomalyDetector
     }
 
     private static void Mark(
-        SeasonalBaseline fit, double[] values, double[] scores, (int First, int Last) window, double score, (double Threshold, double MinimumInWindow) bar)
+        SeasonalBaseline fit, double[] values, double[] scores, (int First, int Last) window, double score, (double Threshold, double MinimumInWindow, bool[]? Judged) bar)
     {
         if (!(score >= bar.Threshold))
         {
@@ -141,7 +169,7 @@ public static class AnomalyDetector
 
         for (var i = window.First; i <= window.Last; i++)
         {
-            if (values[i] > fit.Expected(i) && fit.Score(i) >= bar.MinimumInWindow && !(scores[i] >= score))
+            if ((bar.Judged is null || bar.Judged[i]) && values[i] > fit.Expected(i) && fit.Score(i) >= bar.MinimumInWindow && !(scores[i] >= score))
             {
                 scores[i] = score;
             }

@@ -25,6 +25,13 @@ public sealed class AnomalyOptions
     public double HourlyThreshold { get; set; } = 4.0;
 
     /// <summary>
+    /// The least share of the lookback's hours with any cost for a series to be judged hour by hour: a series idle in most
+    /// hours (a small tenant's few requests a day) expects nothing in most hours, so any hour with a request would read as a
+    /// spike; it is judged on its days only.
+    /// </summary>
+    public double MinimumActiveHourShare { get; set; } = 0.5;
+
+    /// <summary>
     /// The least spread assumed, as a share of the expected cost, so a flat or very regular series does not alarm
     /// on a small wiggle.
     /// </summary>
@@ -67,6 +74,11 @@ public sealed class AnomalyOptions
         if (!double.IsFinite(Threshold) || Threshold <= 0 || !double.IsFinite(HourlyThreshold) || HourlyThreshold <= 0)
         {
             throw new InvalidOperationException($"{Section}:Threshold and HourlyThreshold must be positive numbers (have {Threshold}, {HourlyThreshold})");
+        }
+
+        if (!double.IsFinite(MinimumActiveHourShare) || MinimumActiveHourShare is < 0 or > 1)
+        {
+            throw new InvalidOperationException($"{Section}:MinimumActiveHourShare {MinimumActiveHourShare} is outside 0..1");
         }
 
         if (!double.IsFinite(MinimumRelativeSpread) || MinimumRelativeSpread is < 0 or > 1)

@@ -49,6 +49,27 @@ public class AnomalyDetectorTests
         Assert.Empty(AnomalyDetector.Detect(new CostSeries(Acme, Monday, tenDays), Monday, Options));
     }
 
+    /// <summary>
+    /// A small tenant with a request in about one hour in six, each carrying its hour's share of the shared costs (2.00 to
+    /// 3.00): an hour of 100.00 is no hourly anomaly, because almost every hour of such a series expects nothing; the same
+    /// 100.00 on a series with cost in every hour is one. Its day is still judged: it is a daily anomaly.
+    /// </summary>
+    [Fact]
+    public void A_series_idle_in_most_hours_is_judged_on_its_days_not_its_hours()
+    {
+        var random = new Random(11);
+        var sparse = Enumerable.Range(0, 6 * 168).Select(_ => random.NextDouble() < 0.17 ? Math.Round(2m + (decimal)random.NextDouble(), 2) : 0m).ToArray();
+        var spikeHour = (5 * 168) + 30;
+        sparse[spikeHour] = 100m;
+        var busy = Regular(6);
+        busy[spikeHour] += 100m;
+
+        var sparseAnomalies = AnomalyDetector.Detect(new CostSeries(Acme, Monday, sparse), Monday, Options);
+        Assert.DoesNotContain(sparseAnomalies, a => a.Granularity == AnomalyGranularity.Hour);
+        Assert.True(sparseAnomalies.Any(a => a.Granularity == AnomalyGranularity.Day && a.Start == Monday.AddDays(36)), string.Join("; ", sparseAnomalies));
+        Assert.Contains(Hourly(busy), a => a.Start == Monday.AddHours(spikeHour));
+    }
+
     [Fact]
     public void A_series_of_zeros_has_no_anomalies()
     {

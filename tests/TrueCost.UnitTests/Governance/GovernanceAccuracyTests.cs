@@ -15,13 +15,13 @@ public class GovernanceAccuracyTests
         AssertDetection(Figures.Value.Daily, eligible: 595, recall: 0.922, falseAlarms: 0.38);
 
     /// <summary>
-    /// Recall is below the target of 90 % (82.4 % measured on this seed with 0.76 false alarms; 80.2 %, 81.9 % and
-    /// 81.1 % on seeds 15 to 17, whose false alarms are 0.95, 0.59 and 0.71): these bounds hold the level reached on
-    /// seed 14 so it cannot slip.
+    /// Recall is below the target of 90 % (82.3 % measured on this seed with 0.59 false alarms; 80.1 %, 81.7 % and
+    /// 81.1 % on seeds 15 to 17, whose false alarms are 0.45, 0.52 and 0.36), and so is the oracle's (84 % to 86 %): these
+    /// bounds hold the level reached on seed 14 so it cannot slip.
     /// </summary>
     [Fact]
     public void Hourly_detection_finds_eight_in_ten_material_anomalies_with_under_one_false_alarm_per_100_series_weeks() =>
-        AssertDetection(Figures.Value.Hourly, eligible: 2_074, recall: 0.823, falseAlarms: 0.76);
+        AssertDetection(Figures.Value.Hourly, eligible: 2_074, recall: 0.823, falseAlarms: 0.60);
 
     /// <summary>
     /// The oracle (<see cref="OracleCeiling"/>) reads the truth, so it must find more than the detector does, on ordinary
