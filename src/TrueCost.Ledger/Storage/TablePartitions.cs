@@ -114,6 +114,35 @@ public static class TablePartitions
     public static Task EnsureAheadAsync(NpgsqlConnection conn, string schema, PartitionedTable table, DateTimeOffset now, CancellationToken ct) =>
         EnsureAsync(conn, null, schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], ct);
 
+    /// <summary>
+    /// <see cref="EnsureAheadAsync"/> that gives way to the table's readers and writers: moving rows out of the default
+    /// partition detaches it, which needs the whole table to itself, and a lock request waiting behind a long query (an
+    /// analyst's report on the table) would queue every projection write and read behind it. With a
+    /// <paramref name="lockTimeout"/> it gives up instead, rolls back and returns false; rows keep waiting in the default
+    /// partition, where they are read and written as usual.
+    /// </summary>
+    public static async Task<bool> TryEnsureAheadAsync(NpgsqlConnection conn, string schema, PartitionedTable table, DateTimeOffset now, TimeSpan lockTimeout, CancellationToken ct)
+    {
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var timeout = new NpgsqlCommand($"set local lock_timeout = {(long)lockTimeout.TotalMilliseconds}", conn, tx))
+        {
+            await timeout.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            await EnsureAsync(conn, tx, schema, table, [now, table.Policy.AddPeriods(table.PeriodOf(now), 1)], ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
+        {
+            await tx.RollbackAsync(ct);
+            return false;
+        }
+
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>The partitions of <paramref name="table"/> with the start of their period, oldest first; partitions not named by the period scheme are left out.</summary>
     public static async Task<IReadOnlyList<(string Name, DateTimeOffset Start)>> ListAsync(NpgsqlDataSource dataSource, string schema, PartitionedTable table, CancellationToken ct)
     {
@@ -163,16 +192,29 @@ internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, Ledg
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
+    /// <summary>How long a pass waits for a table it must detach the default partition of before it lets the table's users go first.</summary>
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>When a pass that gave way to a busy table tries again.</summary>
+    private static readonly TimeSpan RetryBusy = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var next = Interval;
             try
             {
                 await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
                 foreach (var table in LedgerTables.Monthly)
                 {
-                    await TablePartitions.EnsureAheadAsync(conn, options.Schema, table, clock.GetUtcNow(), stoppingToken);
+                    if (!await TablePartitions.TryEnsureAheadAsync(conn, options.Schema, table, clock.GetUtcNow(), LockTimeout, stoppingToken))
+                    {
+                        logger.LogWarning(
+                            "{Table} was busy for {LockTimeout} (a long query or write holds it): its rows waiting in the default partition move to their months' at the next try, in {Retry}",
+                            table.Name, LockTimeout, RetryBusy);
+                        next = RetryBusy;
+                    }
                 }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException)
@@ -180,7 +222,7 @@ internal sealed class MonthlyPartitionsService(NpgsqlDataSource dataSource, Ledg
                 logger.LogError(e, "Creating this and next month's partitions of the hourly tables failed; rows wait in the default partitions, next try in {Interval}", Interval);
             }
 
-            await Task.Delay(Interval, clock, stoppingToken);
+            await Task.Delay(next, clock, stoppingToken);
         }
     }
 }

@@ -76,6 +76,61 @@ public class MonthlyPartitionTests(InfrastructureFixture infra)
         Assert.Equal(requests, await CountAsync(pipeline, "select sum(requests)::bigint from truecost.usage_hourly"));
     }
 
+    /// <summary>
+    /// A row of a month without a partition waits in cost_hourly's default partition. While an open transaction has read
+    /// the table (an analyst's long query), moving it would queue every writer and reader behind the detach: the pass
+    /// gives way within its lock timeout and leaves the row where it is, readable. Once the query ends, the next pass moves it.
+    /// </summary>
+    [Fact]
+    public async Task The_partition_pass_gives_way_to_a_long_query_and_moves_the_waiting_rows_once_it_ends()
+    {
+        await using var pipeline = await PipelineUnderTest.CreateAsync(infra);
+
+        // The host applies the schema; stopped, its own partition pass cannot race the ones run here.
+        var host = await pipeline.StartHostAsync(projections: false);
+        await host.StopAsync();
+        var january2019 = new DateTimeOffset(2019, 1, 15, 10, 0, 0, TimeSpan.Zero);
+        var table = LedgerTables.Monthly.Single(t => t.Name == LedgerTables.CostHourly);
+        await using (var insert = pipeline.DataSource.CreateCommand($"""
+            insert into truecost.cost_hourly (hour, route, tenant, model, traffic_class, currency, direct_inference, platform_overhead, observability, engineering, incident, idle, total)
+            values ('{january2019:O}', 'chat', 'acme', 'gpt-4o', 'interactive', 'USD', 1.25, 0, 0, 0, 0, 0, 1.25)
+            """))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1L, await CountAsync(pipeline, "select count(*) from truecost.cost_hourly_default"));
+        await using (var analyst = await pipeline.DataSource.OpenConnectionAsync())
+        await using (var query = await analyst.BeginTransactionAsync())
+        {
+            await using (var read = new Npgsql.NpgsqlCommand("select count(*) from truecost.cost_hourly", analyst, query))
+            {
+                await read.ExecuteScalarAsync();
+            }
+
+            await using var conn = await pipeline.DataSource.OpenConnectionAsync();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.False(await TablePartitions.TryEnsureAheadAsync(conn, pipeline.Ledger.Schema, table, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the pass waited {clock.Elapsed}");
+            Assert.Equal(1L, await CountAsync(pipeline, "select count(*) from truecost.cost_hourly_default"));
+            Assert.Equal(1.25m, await SumAsync(pipeline, "select sum(total) from truecost.cost_hourly where hour < '2020-01-01'"));
+        }
+
+        await using (var conn = await pipeline.DataSource.OpenConnectionAsync())
+        {
+            Assert.True(await TablePartitions.TryEnsureAheadAsync(conn, pipeline.Ledger.Schema, table, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        }
+
+        Assert.Equal(0L, await CountAsync(pipeline, "select count(*) from truecost.cost_hourly_default"));
+        Assert.Equal(1L, await CountAsync(pipeline, $"select count(*) from truecost.{table.PartitionName(january2019)}"));
+    }
+
+    private static async Task<decimal> SumAsync(PipelineUnderTest pipeline, string sql)
+    {
+        await using var cmd = pipeline.DataSource.CreateCommand(sql);
+        return (decimal)(await cmd.ExecuteScalarAsync())!;
+    }
+
     private static async Task<long> CountAsync(PipelineUnderTest pipeline, string sql)
     {
         await using var cmd = pipeline.DataSource.CreateCommand(sql);
