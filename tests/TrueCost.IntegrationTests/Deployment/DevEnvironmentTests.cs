@@ -1,8 +1,9 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Npgsql;
+using TrueCost.IntegrationTests.Ingest;
 using TrueCost.IntegrationTests.Reliability;
+using TrueCost.IntegrationTests.Reporting;
 
 namespace TrueCost.IntegrationTests.Deployment;
 
@@ -23,7 +24,7 @@ public sealed partial class DevEnvironmentTests
             ["TRUECOST_POSTGRES"] = "Host=127.0.0.1;Port=1;Username=postgres;Database=postgres",
             ["TRUECOST_KAFKA"] = "127.0.0.1:1",
         };
-        using var dev = WorkerProcess.Start("dev", ["--infra-only", "--kafka-port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)], environment);
+        using var dev = WorkerProcess.Start("dev", ["--infra-only", "--kafka-port", WebhookReceiver.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture)], environment);
         try
         {
             await UpAsync(dev, "export TRUECOST_PG_URL=");
@@ -53,8 +54,8 @@ public sealed partial class DevEnvironmentTests
         await File.WriteAllTextAsync(config, $$"""
             { "Api": { "Keys": [ { "Name": "acme", "Tenant": "acme", "KeyHash": "{{TrueCost.Api.ApiKey.HashOf(tenantKey)}}" } ] } }
             """);
-        var api = FreePort();
-        var arguments = new[] { ("--kafka-port", FreePort()), ("--api-port", api), ("--otlp-port", FreePort()), ("--ops-port", FreePort()) }
+        var api = WebhookReceiver.FreePort();
+        var arguments = new[] { ("--kafka-port", WebhookReceiver.FreePort()), ("--api-port", api), ("--otlp-port", WebhookReceiver.FreePort()), ("--ops-port", WebhookReceiver.FreePort()) }
             .SelectMany(a => new[] { a.Item1, a.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         using var dev = WorkerProcess.Start("dev", arguments, new Dictionary<string, string>(StringComparer.Ordinal) { ["TRUECOST_CONFIG"] = config });
         try
@@ -77,23 +78,14 @@ public sealed partial class DevEnvironmentTests
         }
     }
 
-    private static async Task UpAsync(WorkerProcess dev, string marker)
-    {
-        var deadline = DateTimeOffset.UtcNow + Patience;
-        while (!dev.OutputTail().Contains(marker, StringComparison.Ordinal))
+    private static Task UpAsync(WorkerProcess dev, string marker) => Eventually.TrueAsync(
+        () =>
         {
             Assert.False(dev.HasExited, dev.OutputTail());
-            Assert.True(DateTimeOffset.UtcNow < deadline, $"dev did not come up within {Patience}:\n{dev.OutputTail()}");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+            return dev.OutputTail().Contains(marker, StringComparison.Ordinal);
+        },
+        Patience,
+        () => $"dev did not come up within {Patience}:\n{dev.OutputTail()}");
 
     [GeneratedRegex("export TRUECOST_POSTGRES=\"(?<value>[^\"]+)\"")]
     private static partial Regex PostgresExport();

@@ -34,17 +34,7 @@ public static class ExactlyOnce
         output.WriteLine($"traffic: {produced.Count:N0} records and {report.Resent:N0} resent copies, {report.Delivered:N0} acknowledged in {report.Elapsed.TotalSeconds:0.0} s, {report.Failed} failed");
         Assert.True(report.Failed == 0, $"{report.Failed} records were never delivered to Kafka (first: {report.FirstFailure}); the run proves nothing about them");
 
-        long high = 0;
-        long? committed = 0;
-        await Eventually.TrueAsync(
-            async () =>
-            {
-                high = pipeline.Watermarks().Sum(w => w.High.Value);
-                committed = await pipeline.TryCommittedAsync();
-                return committed >= high;
-            },
-            DrainPatience,
-            () => $"ingest committed {committed:N0} of the {high:N0} offsets the broker holds{Environment.NewLine}{context?.Invoke()}");
+        await pipeline.DrainedAsync(DrainPatience, context);
 
         var watermarks = pipeline.Watermarks();
         var expected = produced.Select(r => r.Key).ToList();

@@ -116,6 +116,23 @@ public sealed class FaultedPipeline : IAsyncDisposable
             () => $"ingest committed nothing beyond offset sum {before:N0} in {ProgressPatience.TotalSeconds:0} s (last database error: {_lastPollError ?? "none"}): {context()}");
     }
 
+    /// <summary>Waits until ingest has committed every offset the broker holds (traffic has ended).</summary>
+    /// <param name="context">What to add to a timeout message, such as the last lines of a worker's output.</param>
+    public async Task DrainedAsync(TimeSpan patience, Func<string>? context = null)
+    {
+        long high = 0;
+        long? committed = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                high = Watermarks().Sum(w => w.High.Value);
+                committed = await TryCommittedAsync();
+                return committed >= high;
+            },
+            patience,
+            () => $"ingest committed {committed:N0} of the {high:N0} offsets the broker holds{Environment.NewLine}{context?.Invoke()}");
+    }
+
     /// <summary>
     /// <see cref="CommittedAsync"/> for polling: null while the database cannot answer (a restart
     /// leaves the pool's connections dead, and each fails once), so the poll simply tries again.

@@ -172,17 +172,7 @@ public class ProjectionShardRecoveryTests(ReliabilityFixture infra, ITestOutputH
             traffic.Stop();
             var report = await traffic.Completion.WaitAsync(DrainPatience);
             Assert.True(report.Failed == 0, $"{report.Failed} records were never delivered to Kafka (first: {report.FirstFailure})");
-            long high = 0;
-            long? committed = 0;
-            await Eventually.TrueAsync(
-                async () =>
-                {
-                    high = pipeline.Watermarks().Sum(w => w.High.Value);
-                    committed = await pipeline.TryCommittedAsync();
-                    return committed >= high;
-                },
-                DrainPatience,
-                () => $"ingest committed {committed:N0} of the {high:N0} offsets the broker holds{Environment.NewLine}{Outputs()}");
+            await pipeline.DrainedAsync(DrainPatience, Outputs);
 
             var drained = clock.Elapsed;
             LedgerProgress? progress = null;
